@@ -1,0 +1,23 @@
+import type { Problem } from '../diagnose/problem.js';
+
+/** The collector process as last inspected (the `collector` block of the diagnosis). */
+export interface CollectorReport {
+  found: boolean;
+  pid: number | null;
+  open_fds: number | null;
+  max_fds: number | null;
+  rss_bytes: number | null;
+  memory_limit_bytes: number | null;
+  oom_kills: number;
+  restarts: number;
+  problems: Problem[];
+}
+
+/** One exporter's sending queue, from the collector's internal metrics. */
+export interface QueueReport {
+  size: number | null;
+  capacity: number | null;
+  /** null when not filling or unknown */
+  seconds_to_full: number | null;
+  problems: Problem[];
+}

@@ -1,0 +1,14 @@
+/**
+ * An unusable configuration: names the file, the key (dotted path) and what was expected, so the
+ * one-line message is enough to fix it. Never carries a secret value.
+ */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly file: string,
+    readonly key: string,
+    readonly problem: string,
+  ) {
+    super(`${file}${key ? `: ${key}` : ''}: ${problem}`);
+  }
+}

@@ -1,0 +1,115 @@
+import type { ExporterSpec } from './exporter-spec.js';
+
+/** Where an exporter actually sends, worked out the way the collector works it out. */
+export interface ResolvedEndpoint {
+  /** host name or IP literal, without IPv6 brackets */
+  readonly host: string;
+  readonly port: number;
+  /** whether the collector would speak TLS */
+  readonly tls: boolean;
+  /** `host:port` as sent in `:authority` / `Host` (IPv6 in brackets) */
+  readonly authority: string;
+  /** HTTP: the full traces URL; gRPC: `dns:///authority` */
+  readonly url: string;
+  /** HTTP: path and query of the traces URL; gRPC: the OTLP trace Export method */
+  readonly path: string;
+}
+
+export type EndpointResolution =
+  | { readonly ok: true; readonly endpoint: ResolvedEndpoint }
+  | { readonly ok: false; readonly reason: 'missing_endpoint' | 'invalid_endpoint'; readonly detail: string };
+
+export const GRPC_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+const GRPC_DEFAULT_PORT = 443; // grpc-go's dns resolver default
+
+const bracket = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+
+function splitHostPort(hostPort: string): { host: string; port: string | undefined } | null {
+  if (hostPort.startsWith('[')) {
+    const end = hostPort.indexOf(']');
+    if (end < 0) return null;
+    const rest = hostPort.slice(end + 1);
+    if (rest !== '' && !rest.startsWith(':')) return null;
+    return { host: hostPort.slice(1, end), port: rest === '' ? undefined : rest.slice(1) };
+  }
+  const colon = hostPort.lastIndexOf(':');
+  if (colon < 0) return { host: hostPort, port: undefined };
+  if (hostPort.indexOf(':') !== colon) return null; // bare IPv6 without brackets
+  return { host: hostPort.slice(0, colon), port: hostPort.slice(colon + 1) };
+}
+
+function parsePort(raw: string | undefined, fallback: number): number | null {
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,5}$/.test(raw)) return null;
+  const n = Number(raw);
+  return n >= 1 && n <= 65535 ? n : null;
+}
+
+/**
+ * gRPC (configgrpc): `host:port`, `dns:///host:port`, or `http(s)://host:port`; `http://` or
+ * `tls.insecure: true` means plaintext, anything else TLS. A missing port is 443, as in grpc-go.
+ */
+function resolveGrpc(spec: ExporterSpec): EndpointResolution {
+  let rest = spec.endpoint.trim();
+  let tls = !spec.tls.insecure;
+  if (/^http:\/\//i.test(rest)) {
+    rest = rest.slice(7);
+    tls = false;
+  } else if (/^https:\/\//i.test(rest)) {
+    rest = rest.slice(8);
+    tls = true;
+  } else if (/^dns:\/\/\//i.test(rest)) {
+    rest = rest.slice(7);
+  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rest)) {
+    return { ok: false, reason: 'invalid_endpoint', detail: `unsupported scheme in "${spec.endpoint}"` };
+  }
+  if (rest.endsWith('/')) rest = rest.slice(0, -1);
+  if (rest.includes('/')) {
+    return { ok: false, reason: 'invalid_endpoint', detail: `a gRPC endpoint takes no path: "${spec.endpoint}"` };
+  }
+  const hp = splitHostPort(rest);
+  const port = hp ? parsePort(hp.port, GRPC_DEFAULT_PORT) : null;
+  if (!hp || !hp.host || port === null) {
+    return { ok: false, reason: 'invalid_endpoint', detail: `"${spec.endpoint}" is not host:port` };
+  }
+  const authority = `${bracket(hp.host)}:${port}`;
+  return { ok: true, endpoint: { host: hp.host, port, tls, authority, url: `dns:///${authority}`, path: GRPC_EXPORT_PATH } };
+}
+
+/** The traces URL of an otlphttp exporter: `traces_endpoint`, else `endpoint` + `/v1/traces`. */
+export function tracesUrl(spec: ExporterSpec): string {
+  if (spec.tracesEndpoint) return spec.tracesEndpoint.trim();
+  const base = spec.endpoint.trim();
+  return base.endsWith('/') ? `${base}v1/traces` : `${base}/v1/traces`;
+}
+
+/** HTTP (confighttp): a URL with an http or https scheme; TLS follows the scheme. */
+function resolveHttp(spec: ExporterSpec): EndpointResolution {
+  const raw = tracesUrl(spec);
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return { ok: false, reason: 'invalid_endpoint', detail: `"${raw}" is not a URL` };
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+    return {
+      ok: false,
+      reason: 'invalid_endpoint',
+      detail: `"${raw}" needs an http:// or https:// scheme (got "${u.protocol.slice(0, -1)}")`,
+    };
+  }
+  if (!u.hostname) return { ok: false, reason: 'invalid_endpoint', detail: `"${raw}" has no host` };
+  const tls = u.protocol === 'https:';
+  const port = u.port ? Number(u.port) : tls ? 443 : 80;
+  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+  const authority = `${bracket(host)}:${port}`;
+  return { ok: true, endpoint: { host, port, tls, authority, url: u.href, path: `${u.pathname}${u.search}` } };
+}
+
+export function resolveEndpoint(spec: ExporterSpec): EndpointResolution {
+  if (spec.endpoint.trim() === '' && !(spec.protocol === 'http' && spec.tracesEndpoint)) {
+    return { ok: false, reason: 'missing_endpoint', detail: 'no endpoint is set' };
+  }
+  return spec.protocol === 'grpc' ? resolveGrpc(spec) : resolveHttp(spec);
+}

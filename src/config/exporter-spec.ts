@@ -1,0 +1,48 @@
+import type { Problem } from '../diagnose/problem.js';
+
+/** An exporter's `tls` block as the collector reads it (configtls.ClientConfig). */
+export interface TlsSettings {
+  readonly insecure: boolean;
+  readonly insecureSkipVerify: boolean;
+  readonly caFile?: string;
+  readonly caPem?: string;
+  readonly certFile?: string;
+  readonly certPem?: string;
+  readonly keyFile?: string;
+  readonly keyPem?: string;
+  readonly serverNameOverride?: string;
+  /** "1.0" .. "1.3", as in the collector's config */
+  readonly minVersion?: string;
+}
+
+export type ExporterProtocol = 'grpc' | 'http';
+
+/**
+ * One OTLP exporter to watch, read from the collector's config (or `probe.extra_targets`) with env
+ * references already expanded. Immutable: a reload builds new specs; a prober is tied to one spec.
+ */
+export interface ExporterSpec {
+  /** `TYPE` or `TYPE/NAME` as in the collector's config */
+  readonly name: string;
+  /** the type as written: otlp, otlp_grpc, otlphttp or otlp_http */
+  readonly type: string;
+  readonly protocol: ExporterProtocol;
+  /** `endpoint` after env expansion; '' when missing */
+  readonly endpoint: string;
+  /** otlphttp `traces_endpoint`, when set */
+  readonly tracesEndpoint?: string;
+  readonly tls: TlsSettings;
+  /** headers sent with every export: `headers` plus static authenticator credentials */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly compression?: string;
+  /** the exporter's own `timeout`, or the collector's default (5s gRPC, 30s HTTP) */
+  readonly timeoutMs: number;
+  /** otlphttp `proxy_url` */
+  readonly proxyUrl?: string;
+  /** the file the exporter was read from (the last one that defined it) */
+  readonly source: string;
+  /** values that must never be shown: header values, tokens, passwords, proxy credentials */
+  readonly secrets: readonly string[];
+  /** mistakes visible without probing (CONTRACT §4), and unresolved env references */
+  readonly configProblems: readonly Problem[];
+}

@@ -1,0 +1,29 @@
+/** otel-sentinel's own configuration after defaults and validation (CONTRACT §3). Frozen. */
+export interface SentinelConfig {
+  /** the file it was read from; null when built from defaults and flags only */
+  readonly source: string | null;
+  readonly listen: { readonly host: string; readonly port: number };
+  readonly collector: {
+    readonly configFiles: readonly string[];
+    readonly process: { readonly pid: number; readonly pidFile: string; readonly name: string };
+    /** undefined: derive from the collector's config; '': off */
+    readonly telemetryUrl: string | undefined;
+    readonly useProcessEnvironment: boolean;
+  };
+  readonly probe: {
+    readonly intervalMs: number;
+    readonly timeoutMs: number;
+    readonly mode: 'export' | 'handshake';
+    readonly exporters: readonly string[];
+    /** raw exporter blocks with `name` and `type`, read like a collector exporter */
+    readonly extraTargets: readonly Readonly<Record<string, unknown>>[];
+  };
+  readonly thresholds: {
+    readonly fdRatio: number;
+    readonly memoryRatio: number;
+    readonly certExpiryMs: number;
+    readonly slowResponseMs: number;
+    readonly queueRatio: number;
+  };
+  readonly log: { readonly level: string };
+}

@@ -1,0 +1,35 @@
+import type { Problem, Severity } from './problem.js';
+import type { Facts, ReasonSpec } from './reason-spec.js';
+import { networkReasons } from './reasons/network.js';
+import { endpointReasons } from './reasons/endpoint.js';
+import { tlsReasons } from './reasons/tls.js';
+import { authReasons } from './reasons/auth.js';
+import { backendReasons } from './reasons/backend.js';
+import { protocolReasons } from './reasons/protocol.js';
+import { resourcesReasons } from './reasons/resources.js';
+import { queueReasons } from './reasons/queue.js';
+
+/** Every reason code, one literal registry; docs/reasons.md documents each (a test keeps them in sync). */
+export const CATALOGUE: Readonly<Record<string, ReasonSpec>> = Object.freeze({
+  ...networkReasons,
+  ...endpointReasons,
+  ...tlsReasons,
+  ...authReasons,
+  ...backendReasons,
+  ...protocolReasons,
+  ...resourcesReasons,
+  ...queueReasons,
+});
+
+/** Builds the problem for a reason code from what was seen. Throws only on an unknown code (a bug). */
+export function problem(reason: string, facts: Facts = {}, severity?: Severity): Problem {
+  const spec = CATALOGUE[reason];
+  if (!spec) throw new Error(`unknown reason code "${reason}"`);
+  return Object.freeze({
+    cause: spec.cause,
+    reason,
+    severity: severity ?? spec.severity,
+    message: spec.message(facts),
+    fix: spec.fix(facts),
+  });
+}

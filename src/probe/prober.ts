@@ -1,0 +1,30 @@
+import type { LookupAddress } from 'node:dns';
+import type { ProbeResult } from './probe-result.js';
+
+/** Resolves a host to every address, like dns.promises.lookup(host, { all: true }). */
+export type LookupAll = (host: string) => Promise<LookupAddress[]>;
+
+/** What one probe round hands to a prober. */
+export interface ProbeContext {
+  /** the probe's deadline: aborts every layer when it fires */
+  readonly signal: AbortSignal;
+  readonly mode: 'export' | 'handshake';
+  readonly certExpiryMs: number;
+  readonly slowResponseMs: number;
+  /** the collector process's environment (proxy variables), else ours */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** injected DNS; defaults to the system resolver */
+  readonly lookup?: LookupAll;
+  /** injected clock (epoch ms) */
+  readonly now?: () => number;
+}
+
+/**
+ * Probes one exporter. Lifecycle: created when the exporter appears in the config, `probe` is called
+ * once per round and never twice at once (the scheduler guarantees it), `close` when the exporter
+ * disappears or the daemon stops; it releases whatever the prober keeps between rounds.
+ */
+export interface ExporterProber {
+  probe(ctx: ProbeContext): Promise<ProbeResult>;
+  close(): void;
+}
