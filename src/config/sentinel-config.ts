@@ -26,4 +26,18 @@ export interface SentinelConfig {
     readonly queueRatio: number;
   };
   readonly log: { readonly level: string };
+  /** the daemon's own HTTP server, configured like a Prometheus exporter's web config */
+  readonly web: {
+    /** both set: serve HTTPS */
+    readonly tlsCertFile: string;
+    readonly tlsKeyFile: string;
+    /** user -> bcrypt hash; empty: no authentication */
+    readonly basicAuthUsers: Readonly<Record<string, string>>;
+    /** paths served without authentication (default /livez and /readyz, for the kubelet) */
+    readonly unauthenticatedPaths: readonly string[];
+    /** `POST /-/reload`, off unless enabled */
+    readonly enableLifecycle: boolean;
+    /** concurrent connections accepted */
+    readonly maxConnections: number;
+  };
 }

@@ -8,6 +8,7 @@ import { backendReasons } from './reasons/backend.js';
 import { protocolReasons } from './reasons/protocol.js';
 import { resourcesReasons } from './reasons/resources.js';
 import { queueReasons } from './reasons/queue.js';
+import { configReasons } from './reasons/config.js';
 
 /** Every reason code, one literal registry; docs/reasons.md documents each (a test keeps them in sync). */
 export const CATALOGUE: Readonly<Record<string, ReasonSpec>> = Object.freeze({
@@ -19,6 +20,7 @@ export const CATALOGUE: Readonly<Record<string, ReasonSpec>> = Object.freeze({
   ...protocolReasons,
   ...resourcesReasons,
   ...queueReasons,
+  ...configReasons,
 });
 
 /** Builds the problem for a reason code from what was seen. Throws only on an unknown code (a bug). */

@@ -1,4 +1,4 @@
-import type { CollectorReport, QueueReport } from '../collector/collector-report.js';
+import type { CollectorReport } from '../collector/collector-report.js';
 import type { Problem } from './problem.js';
 import type { Phases, TlsFacts } from '../probe/probe-result.js';
 
@@ -12,7 +12,8 @@ export interface ExporterDiagnosis {
   problems: Problem[];
   phases: Phases;
   tls: TlsFacts | null;
-  queue: QueueReport | null;
+  /** from the collector's internal metrics; null when not known */
+  queue: { size: number | null; capacity: number | null; seconds_to_full: number | null } | null;
   last_success_at: string | null;
   checked_at: string | null;
 }

@@ -1,0 +1,110 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { packageVersion } from './version.js';
+
+/** Where the CLI writes, and what it reads of the process: injectable for tests. */
+export interface Io {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export const USAGE = `otel-sentinel: watches an OpenTelemetry Collector's exporters and explains why they fail
+
+usage:
+  otel-sentinel [serve] [--config FILE] [common flags]   run the daemon (default)
+  otel-sentinel check [--config FILE] [--exporter NAME]... [--json] [common flags]
+                                                         probe everything once and report
+  otel-sentinel demo [--listen HOST:PORT]                demo backends and the daemon watching them
+  otel-sentinel --help | --version
+
+common flags:
+  --config FILE            otel-sentinel's config (default: $OTEL_SENTINEL_CONFIG, else built-in defaults)
+  --collector-config FILE  the collector's config; repeatable, merged like the collector merges them
+  --listen HOST:PORT       address of /metrics, /livez, /readyz, /api/v1/diagnosis and the status page
+  --log-level LEVEL        trace, debug, info, warn, error, fatal or silent
+
+check:
+  --exporter NAME          only this exporter (repeatable), e.g. otlp/tempo
+  --json                   print the diagnosis document instead of the report
+
+exit codes: serve/demo 0 after SIGTERM/SIGINT, 2 unusable configuration;
+            check 0 all healthy, 1 a problem is active, 2 unusable configuration or arguments
+`;
+
+const OPTIONS = {
+  config: { type: 'string' },
+  'collector-config': { type: 'string', multiple: true },
+  listen: { type: 'string' },
+  'log-level': { type: 'string' },
+  exporter: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const satisfies ParseArgsConfig['options'];
+
+export interface CommonFlags {
+  readonly configFile: string | null;
+  readonly collectorConfigFiles?: string[];
+  readonly listen?: string;
+  readonly logLevel?: string;
+}
+
+export interface Command {
+  readonly name: 'serve' | 'check' | 'demo' | 'help' | 'version';
+  readonly flags: CommonFlags;
+  readonly exporters: readonly string[];
+  readonly json: boolean;
+}
+
+/** argv (without node and the script) -> command; throws an Error with a one-line message on misuse. */
+export function parseCommand(argv: readonly string[], env: Io['env']): Command {
+  const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  if (positionals.length > 1) throw new Error(`unexpected argument "${positionals[1]}"`);
+  const word = positionals[0] ?? 'serve';
+  if (!['serve', 'check', 'demo'].includes(word)) throw new Error(`unknown command "${word}" (serve, check or demo)`);
+  const name = values.help ? 'help' : values.version ? 'version' : (word as Command['name']);
+  if (word !== 'check' && (values.exporter || values.json)) throw new Error('--exporter and --json belong to "check"');
+  const configFile = values.config ?? (env.OTEL_SENTINEL_CONFIG || null);
+  return {
+    name,
+    flags: {
+      configFile,
+      collectorConfigFiles: values['collector-config'],
+      listen: values.listen,
+      logLevel: values['log-level'],
+    },
+    exporters: values.exporter ?? [],
+    json: values.json ?? false,
+  };
+}
+
+/** Runs a command; resolves to the exit code. Only bin.ts exits the process. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let cmd: Command;
+  try {
+    cmd = parseCommand(argv, io.env);
+  } catch (err) {
+    io.stderr.write(`otel-sentinel: ${(err as Error).message}\nRun "otel-sentinel --help" for usage.\n`);
+    return 2;
+  }
+  switch (cmd.name) {
+    case 'help':
+      io.stdout.write(USAGE);
+      return 0;
+    case 'version':
+      io.stdout.write(`${packageVersion()}\n`);
+      return 0;
+    case 'check': {
+      const { runCheck } = await import('./check.js');
+      return runCheck(cmd, io);
+    }
+    case 'demo': {
+      const { runDemo } = await import('./demo/run-demo.js');
+      return runDemo(cmd, io);
+    }
+    case 'serve': {
+      const { runDaemon } = await import('./daemon.js');
+      return runDaemon(cmd.flags, io);
+    }
+  }
+}

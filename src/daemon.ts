@@ -1,0 +1,170 @@
+import { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { CommonFlags, Io } from './cli.js';
+import { ConfigError } from './config/config-error.js';
+import type { SentinelConfig } from './config/sentinel-config.js';
+import { createLogger } from './log.js';
+import { loadAll, type Loaded } from './load-all.js';
+import { createMonitor, type Monitor } from './monitor.js';
+import { createScheduler, type Scheduler } from './schedule/scheduler.js';
+import { createProber } from './probe/create-prober.js';
+import { createCollectorWatcher } from './collector/collector-watcher.js';
+import { createTelemetryScraper } from './collector/telemetry-scraper.js';
+import { createMetrics } from './metrics/metrics.js';
+import { createHttpServer } from './http/server.js';
+import { watchFiles, type FileWatch } from './watch-files.js';
+import { packageVersion } from './version.js';
+
+export interface DaemonOptions {
+  /** replaces the collector/telemetry sources and procfs root in tests */
+  readonly procRoot?: string;
+  /** resolves when the daemon should stop; default: SIGTERM or SIGINT */
+  readonly stopSignal?: AbortSignal;
+  /** called once listening, with the bound address */
+  readonly onListening?: (address: { host: string; port: number }) => void;
+  /** extra setup hook (the demo uses it to print its URLs) */
+  readonly logger?: Logger;
+}
+
+export interface RunningDaemon {
+  readonly address: { host: string; port: number };
+  reload(): Promise<{ ok: boolean; error?: string }>;
+  stop(): Promise<void>;
+  readonly monitor: Monitor;
+}
+
+const SHUTDOWN_GRACE_MS = 1500;
+
+/**
+ * Starts the daemon: config, monitor, scheduler and HTTP server. Throws ConfigError when the
+ * configuration is unusable at start (the caller exits 2). Lifecycle: start once, `reload()` any
+ * number of times, `stop()` once.
+ */
+export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOptions = {}): Promise<RunningDaemon> {
+  const collector = createCollectorWatcher({ procRoot: opts.procRoot });
+  const telemetry = createTelemetryScraper();
+  let loaded: Loaded = await loadAll(flags, collector, io.env);
+  const logger = opts.logger ?? createLogger(loaded.config.log.level);
+  const registry = new Registry();
+  const metrics = createMetrics(registry, { version: packageVersion() });
+  metrics.setConfigReloadSuccessful(true);
+
+  let metricsTimer: NodeJS.Timeout | null = null;
+  const refreshMetrics = (): void => {
+    metricsTimer = null;
+    metrics.update(monitor.diagnosis(), { totalSeconds: monitor.totals() });
+  };
+  const monitor = createMonitor({
+    logger,
+    createProber,
+    collector,
+    telemetry,
+    onProbe: (exporter, result) => metrics.recordProbe(exporter, result.up),
+    // Metrics follow the diagnosis in batches: one update for many probes finishing together.
+    onChange: () => {
+      metricsTimer ??= setTimeout(refreshMetrics, 100);
+    },
+  });
+  monitor.apply(loaded.config, loaded.model, loaded.env);
+
+  let scheduler: Scheduler = newScheduler(loaded.config);
+  scheduler.set(monitor.tasks());
+  function newScheduler(config: SentinelConfig): Scheduler {
+    return createScheduler({ intervalMs: config.probe.intervalMs, timeoutMs: config.probe.timeoutMs });
+  }
+
+  let ready = false;
+  const server = createHttpServer({
+    listen: loaded.config.listen,
+    web: loaded.config.web,
+    registry,
+    diagnosis: () => (ready || monitor.complete() ? monitor.diagnosis() : null),
+    live: () => Date.now() - scheduler.lastActivity() < 3 * currentConfig().probe.intervalMs + currentConfig().probe.timeoutMs,
+    ready: () => (ready ||= monitor.complete()),
+    reload: loaded.config.web.enableLifecycle ? () => reload('http') : undefined,
+    logger,
+  });
+  function currentConfig(): SentinelConfig {
+    return loaded.config;
+  }
+
+  let reloading: Promise<{ ok: boolean; error?: string }> | null = null;
+  async function doReload(trigger: string): Promise<{ ok: boolean; error?: string }> {
+    try {
+      const next = await loadAll(flags, collector, io.env);
+      const prev = loaded.config;
+      loaded = next;
+      logger.level = next.config.log.level;
+      const { added, removed, kept } = monitor.apply(next.config, next.model, next.env);
+      if (prev.probe.intervalMs !== next.config.probe.intervalMs || prev.probe.timeoutMs !== next.config.probe.timeoutMs) {
+        const old = scheduler;
+        scheduler = newScheduler(next.config);
+        await old.stop();
+      }
+      scheduler.set(monitor.tasks());
+      if (`${prev.listen.host}:${prev.listen.port}` !== `${next.config.listen.host}:${next.config.listen.port}`) {
+        logger.warn('listen address changed: it takes effect at the next restart');
+      }
+      watch?.update(next.files);
+      metrics.setConfigReloadSuccessful(true);
+      refreshMetrics();
+      logger.info({ trigger, added, removed, kept: kept.length }, 'configuration reloaded');
+      return { ok: true };
+    } catch (err) {
+      metrics.setConfigReloadSuccessful(false);
+      const error = err instanceof ConfigError ? err.message : `reload failed: ${(err as Error).message}`;
+      logger.error({ trigger }, `configuration rejected, the last good one stays in force: ${error}`);
+      return { ok: false, error };
+    }
+  }
+  function reload(trigger = 'api'): Promise<{ ok: boolean; error?: string }> {
+    // one reload at a time; a trigger arriving meanwhile joins the running one
+    reloading ??= doReload(trigger).finally(() => {
+      reloading = null;
+    });
+    return reloading;
+  }
+
+  const address = await server.start();
+  const watch: FileWatch | null = watchFiles(loaded.files, () => void reload('file change'));
+  logger.info({ address: `${address.host}:${address.port}`, exporters: loaded.model.exporters.map((e) => e.name) }, 'otel-sentinel started');
+  opts.onListening?.(address);
+
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      watch?.close();
+      if (metricsTimer) clearTimeout(metricsTimer);
+      const grace = new Promise<void>((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref());
+      await Promise.race([Promise.all([scheduler.stop(), server.close()]), grace]);
+      monitor.close();
+      logger.info('otel-sentinel stopped');
+      logger.flush?.();
+    })());
+
+  return { address, reload: () => reload('api'), stop, monitor };
+}
+
+/** `otel-sentinel serve`: runs until SIGTERM/SIGINT; resolves to the exit code. */
+export async function runDaemon(flags: CommonFlags, io: Io, opts: DaemonOptions = {}): Promise<number> {
+  let daemon: RunningDaemon;
+  try {
+    daemon = await startDaemon(flags, io, opts);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`otel-sentinel: configuration unusable: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const onHup = (): void => void daemon.reload();
+  process.on('SIGHUP', onHup);
+  await new Promise<void>((resolve) => {
+    if (opts.stopSignal) opts.stopSignal.addEventListener('abort', () => resolve(), { once: true });
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  process.off('SIGHUP', onHup);
+  await daemon.stop();
+  return 0;
+}

@@ -1,0 +1,40 @@
+import type { CommonFlags } from './cli.js';
+import type { CollectorModel } from './config/collector-model.js';
+import type { SentinelConfig } from './config/sentinel-config.js';
+import { loadSentinelConfig } from './config/load-sentinel-config.js';
+import { readCollectorConfig } from './config/read-collector-config.js';
+
+/** Finds the collector process, for its environment. */
+export interface CollectorLocator {
+  locate(config: SentinelConfig): Promise<{ pid: number; env: Record<string, string> | null } | null>;
+}
+
+export interface Loaded {
+  readonly config: SentinelConfig;
+  readonly model: CollectorModel;
+  /** the environment ${env:X} and proxy variables were resolved from */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** every file the result depends on, for the watcher */
+  readonly files: readonly string[];
+}
+
+/**
+ * Reads otel-sentinel's config, finds the collector for its environment, and reads the collector's
+ * config with it. Throws ConfigError when anything is unusable; the caller keeps what it had.
+ */
+export async function loadAll(flags: CommonFlags, locator: CollectorLocator, ownEnv: Readonly<Record<string, string | undefined>>): Promise<Loaded> {
+  const config = loadSentinelConfig(flags.configFile, {
+    listen: flags.listen,
+    collectorConfigFiles: flags.collectorConfigFiles,
+    logLevel: flags.logLevel,
+  });
+  let env: Readonly<Record<string, string | undefined>> = ownEnv;
+  if (config.collector.useProcessEnvironment) {
+    const found = await locator.locate(config).catch(() => null);
+    // The collector's own environment first, then ours for what it lacks (as a sidecar shares ConfigMaps, not env).
+    if (found?.env) env = { ...ownEnv, ...found.env };
+  }
+  const model = readCollectorConfig({ files: config.collector.configFiles, env, sentinel: config });
+  const files = [...(config.source ? [config.source] : []), ...config.collector.configFiles];
+  return { config, model, env, files };
+}

@@ -1,0 +1,295 @@
+import type { Logger } from 'pino';
+import type { CollectorModel } from './config/collector-model.js';
+import type { ExporterSpec } from './config/exporter-spec.js';
+import type { SentinelConfig } from './config/sentinel-config.js';
+import type { CollectorReport, QueueReport } from './collector/collector-report.js';
+import type { Diagnosis, ExporterDiagnosis } from './diagnose/diagnosis.js';
+import type { Problem } from './diagnose/problem.js';
+import type { ExporterProber, LookupAll } from './probe/prober.js';
+import type { ProbeResult } from './probe/probe-result.js';
+import type { Task } from './schedule/scheduler.js';
+
+/** The collector process, as the monitor needs it. */
+export interface CollectorSource {
+  inspect(config: SentinelConfig, model: CollectorModel | null, signal: AbortSignal): Promise<CollectorReport>;
+}
+
+/** The collector's internal metrics, as the monitor needs them. */
+export interface TelemetrySource {
+  scrape(opts: {
+    url: string;
+    exporters: readonly string[];
+    probeUp: ReadonlyMap<string, boolean>;
+    config: SentinelConfig;
+    signal: AbortSignal;
+  }): Promise<{ queues: ReadonlyMap<string, QueueReport>; problems: readonly Problem[] }>;
+}
+
+export interface MonitorDeps {
+  readonly logger: Logger;
+  readonly createProber: (spec: ExporterSpec) => ExporterProber;
+  readonly collector: CollectorSource;
+  readonly telemetry: TelemetrySource;
+  readonly lookup?: LookupAll;
+  readonly now?: () => number;
+  /** called after every probe (for counters) */
+  readonly onProbe?: (exporter: string, result: ProbeResult) => void;
+  /** called whenever the diagnosis changed */
+  readonly onChange?: () => void;
+}
+
+interface ExporterState {
+  spec: ExporterSpec;
+  key: string;
+  prober: ExporterProber;
+  result: ProbeResult | null;
+  lastSuccessAt: number | null;
+  queue: QueueReport | null;
+  /** what was last logged, so a state is logged once when it changes, not every round */
+  logged: string;
+}
+
+export const COLLECTOR_TASK = 'collector';
+const taskKey = (exporter: string): string => `exporter:${exporter}`;
+
+const NOT_INSPECTED: CollectorReport = Object.freeze({
+  found: false,
+  pid: null,
+  open_fds: null,
+  max_fds: null,
+  rss_bytes: null,
+  memory_limit_bytes: null,
+  oom_kills: 0,
+  restarts: 0,
+  problems: [],
+}) as CollectorReport;
+
+/** A spec's identity for reloads: same identity keeps the prober, its state and history. */
+const identity = (spec: ExporterSpec): string => JSON.stringify(spec);
+
+const signature = (problems: readonly Problem[]): string =>
+  problems.map((p) => `${p.cause}/${p.reason}/${p.severity}`).sort().join(',');
+
+/**
+ * The state of everything watched, and the one code path that probes it: the daemon runs
+ * `tasks()` on its scheduler, `check` runs `runOnce()`. Lifecycle: create, `apply()` a config (again
+ * on every reload), read `diagnosis()` at will, `close()` once.
+ */
+export interface Monitor {
+  /** swaps in a config; unchanged exporters keep their prober, state and history */
+  apply(
+    config: SentinelConfig,
+    model: CollectorModel,
+    env?: Readonly<Record<string, string | undefined>>,
+  ): { added: string[]; removed: string[]; kept: string[] };
+  tasks(): ReadonlyMap<string, Task>;
+  runOnce(signal?: AbortSignal): Promise<void>;
+  /** every exporter probed and the collector inspected at least once since the last apply */
+  complete(): boolean;
+  diagnosis(): Diagnosis;
+  /** total seconds of each exporter's last probe */
+  totals(): ReadonlyMap<string, number>;
+  close(): void;
+}
+
+export function createMonitor(deps: MonitorDeps): Monitor {
+  const now = deps.now ?? Date.now;
+  const log = deps.logger;
+  let config: SentinelConfig | null = null;
+  let model: CollectorModel | null = null;
+  const exporters = new Map<string, ExporterState>();
+  let collector: CollectorReport = NOT_INSPECTED;
+  let collectorInspected = false;
+  let collectorLogged = '';
+  let cached: Diagnosis | null = null;
+  let tasks = new Map<string, Task>();
+
+  const changed = (): void => {
+    cached = null;
+    deps.onChange?.();
+  };
+
+  const logExporter = (st: ExporterState): void => {
+    const problems = exporterProblems(st);
+    const sig = `${st.result?.up ? 'up' : 'down'}|${signature(problems)}`;
+    if (sig === st.logged) return;
+    const first = st.logged === '';
+    st.logged = sig;
+    const fields = { exporter: st.spec.name, endpoint: st.spec.endpoint };
+    const main = problems.find((p) => p.severity === 'critical') ?? problems[0];
+    if (main) {
+      const level = main.severity === 'critical' ? 'warn' : 'info';
+      log[level](
+        { ...fields, cause: main.cause, reason: main.reason, severity: main.severity, fix: main.fix },
+        `${st.spec.name}: ${main.cause}/${main.reason}: ${main.message}`,
+      );
+    } else if (!first) {
+      log.info(fields, `${st.spec.name}: recovered, exporting works end to end`);
+    } else {
+      log.info(fields, `${st.spec.name}: healthy`);
+    }
+  };
+
+  const exporterProblems = (st: ExporterState): Problem[] => [
+    ...(st.result?.problems ?? st.spec.configProblems),
+    ...(st.queue?.problems ?? []),
+  ];
+
+  const probeTask = (st: ExporterState): Task => ({
+    run: async (signal) => {
+      if (!config) return;
+      const result = await st.prober.probe({
+        signal,
+        mode: config.probe.mode,
+        certExpiryMs: config.thresholds.certExpiryMs,
+        slowResponseMs: config.thresholds.slowResponseMs,
+        env: currentEnv,
+        lookup: deps.lookup,
+        now,
+      });
+      if (exporters.get(st.spec.name) !== st) return; // removed or replaced meanwhile
+      st.result = result;
+      if (result.up) st.lastSuccessAt = result.startedAt;
+      deps.onProbe?.(st.spec.name, result);
+      logExporter(st);
+      changed();
+    },
+  });
+
+  const collectorTask: Task = {
+    run: async (signal) => {
+      if (!config) return;
+      const cfg = config;
+      const report = await deps.collector.inspect(cfg, model, signal);
+      let queues: ReadonlyMap<string, QueueReport> = new Map();
+      let telemetryProblems: readonly Problem[] = [];
+      const url = model?.telemetryUrl ?? '';
+      if (url !== '') {
+        const probeUp = new Map<string, boolean>();
+        for (const [name, st] of exporters) if (st.result) probeUp.set(name, st.result.up);
+        try {
+          const scraped = await deps.telemetry.scrape({ url, exporters: [...exporters.keys()], probeUp, config: cfg, signal });
+          queues = scraped.queues;
+          telemetryProblems = scraped.problems;
+        } catch (err) {
+          log.debug({ err }, 'telemetry scrape failed');
+        }
+      }
+      collector = { ...report, problems: [...report.problems, ...telemetryProblems] };
+      collectorInspected = true;
+      for (const [name, st] of exporters) st.queue = queues.get(name) ?? null;
+      const sig = signature(collector.problems);
+      if (sig !== collectorLogged) {
+        collectorLogged = sig;
+        for (const p of collector.problems) log.warn({ cause: p.cause, reason: p.reason, severity: p.severity, fix: p.fix }, `collector: ${p.cause}/${p.reason}: ${p.message}`);
+        if (collector.problems.length === 0) log.info({ pid: collector.pid }, 'collector: no problems');
+      }
+      for (const st of exporters.values()) if (st.result) logExporter(st);
+      changed();
+    },
+  };
+
+  let currentEnv: Readonly<Record<string, string | undefined>> = process.env;
+
+  const rebuildTasks = (): void => {
+    const next = new Map<string, Task>();
+    next.set(COLLECTOR_TASK, collectorTask);
+    for (const st of exporters.values()) next.set(st.key, probeTask(st));
+    tasks = next;
+  };
+
+  const toDiagnosis = (st: ExporterState): ExporterDiagnosis => {
+    const r = st.result;
+    const problems = exporterProblems(st);
+    return {
+      name: st.spec.name,
+      type: st.spec.type,
+      protocol: st.spec.protocol,
+      endpoint: st.spec.protocol === 'http' && st.spec.tracesEndpoint ? st.spec.tracesEndpoint : st.spec.endpoint,
+      up: r?.up ?? false,
+      problems,
+      phases: r?.phases ?? { dns_seconds: null, connect_seconds: null, tls_seconds: null, request_seconds: null },
+      tls: r?.tls ?? null,
+      queue: st.queue ? { size: st.queue.size, capacity: st.queue.capacity, seconds_to_full: st.queue.seconds_to_full } : null,
+      last_success_at: st.lastSuccessAt === null ? null : new Date(st.lastSuccessAt).toISOString(),
+      checked_at: r ? new Date(r.startedAt).toISOString() : null,
+    };
+  };
+
+  return {
+    apply(nextConfig, nextModel, env) {
+      config = nextConfig;
+      model = nextModel;
+      if (env) currentEnv = env;
+      const added: string[] = [];
+      const kept: string[] = [];
+      const removed: string[] = [];
+      const wanted = new Map(nextModel.exporters.map((s) => [s.name, s]));
+      for (const [name, st] of exporters) {
+        const spec = wanted.get(name);
+        if (!spec || identity(spec) !== identity(st.spec)) {
+          st.prober.close();
+          exporters.delete(name);
+          if (!spec) removed.push(name);
+        }
+      }
+      for (const spec of nextModel.exporters) {
+        if (exporters.has(spec.name)) {
+          kept.push(spec.name);
+          continue;
+        }
+        exporters.set(spec.name, {
+          spec,
+          key: taskKey(spec.name),
+          prober: deps.createProber(spec),
+          result: null,
+          lastSuccessAt: null,
+          queue: null,
+          logged: '',
+        });
+        added.push(spec.name);
+      }
+      rebuildTasks();
+      changed();
+      return { added, removed, kept };
+    },
+    tasks: () => tasks,
+    async runOnce(signal) {
+      const timeoutMs = config?.probe.timeoutMs ?? 5000;
+      const runs = [...tasks.entries()].filter(([k]) => k !== COLLECTOR_TASK);
+      const run = async (task: Task): Promise<void> => {
+        const deadline = AbortSignal.timeout(timeoutMs);
+        const sig = signal ? AbortSignal.any([signal, deadline]) : deadline;
+        await task.run(sig).catch(() => undefined);
+      };
+      // probes first, so the collector round can compare sends with probe results
+      const queue = runs.map(([, t]) => t);
+      const workers = Array.from({ length: Math.min(32, queue.length) }, async () => {
+        for (let t = queue.shift(); t; t = queue.shift()) await run(t);
+      });
+      await Promise.all(workers);
+      await run(collectorTask);
+    },
+    complete() {
+      if (!collectorInspected) return false;
+      for (const st of exporters.values()) if (!st.result) return false;
+      return true;
+    },
+    diagnosis() {
+      if (cached) return cached;
+      const list = [...exporters.values()].map(toDiagnosis);
+      const healthy = collector.problems.length === 0 && list.every((e) => e.up && e.problems.length === 0);
+      cached = { checked_at: new Date(now()).toISOString(), healthy, collector, exporters: list };
+      return cached;
+    },
+    totals() {
+      const m = new Map<string, number>();
+      for (const [name, st] of exporters) if (st.result) m.set(name, st.result.totalSeconds);
+      return m;
+    },
+    close() {
+      for (const st of exporters.values()) st.prober.close();
+      exporters.clear();
+    },
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Runs one loop per task key: every `intervalMs`, with a hard deadline per run, never two runs of the
+ * same key at once, and a bounded number of runs in flight overall so that a slow target only ever
+ * holds its own slot. Lifecycle: create, `set()` the tasks (again on every reload: unchanged keys
+ * keep their timing), `stop()` once; a stopped scheduler runs nothing more.
+ */
+
+export interface Task {
+  /** runs one probe; must settle soon after `signal` aborts */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  /** runs in flight at most, all keys together */
+  readonly concurrency?: number;
+  readonly now?: () => number;
+  readonly random?: () => number;
+  /** how late a run started against its schedule (ms), for the lag metric */
+  readonly onStart?: (key: string, lagMs: number) => void;
+}
+
+export interface Scheduler {
+  set(tasks: ReadonlyMap<string, Task>): void;
+  /** epoch ms of the last run that finished or started, for /livez */
+  lastActivity(): number;
+  stop(): Promise<void>;
+}
+
+interface Loop {
+  task: Task;
+  /** epoch ms the next run is due */
+  due: number;
+  timer: NodeJS.Timeout | null;
+  running: Promise<void> | null;
+  abort: AbortController | null;
+  removed: boolean;
+  /** before the first run: the key's place in the interval (epoch ms) where its loop settles */
+  settleAt: number | null;
+}
+
+/** Where in the interval a key runs after its first round: spread by name so load is even. */
+function phaseOf(key: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return (h >>> 0) / 2 ** 32;
+}
+
+export function createScheduler(opts: SchedulerOptions): Scheduler {
+  const now = opts.now ?? Date.now;
+  const random = opts.random ?? Math.random;
+  const limit = Math.max(1, opts.concurrency ?? 64);
+  const loops = new Map<string, Loop>();
+  const waiting: Array<() => void> = [];
+  let inFlight = 0;
+  let stopped = false;
+  let activity = now();
+
+  const acquire = (): Promise<void> => {
+    if (inFlight < limit) {
+      inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => waiting.push(resolve));
+  };
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next) next();
+    else inFlight--;
+  };
+
+  const arm = (key: string, loop: Loop): void => {
+    if (stopped || loop.removed) return;
+    const delay = Math.max(0, loop.due - now());
+    loop.timer = setTimeout(() => fire(key, loop), delay);
+    loop.timer.unref?.();
+  };
+
+  const fire = (key: string, loop: Loop): void => {
+    loop.timer = null;
+    if (stopped || loop.removed) return;
+    const scheduled = loop.due;
+    // The next due time follows the schedule, not the end of this run, so timing never drifts.
+    loop.due = loop.settleAt ?? scheduled + opts.intervalMs;
+    loop.settleAt = null;
+    while (loop.due <= now()) loop.due += opts.intervalMs;
+    if (loop.running) {
+      // still in flight (it can only overrun by its grace): skip this turn rather than overlap
+      arm(key, loop);
+      return;
+    }
+    loop.running = (async () => {
+      await acquire();
+      try {
+        if (stopped || loop.removed) return;
+        const started = now();
+        activity = started;
+        opts.onStart?.(key, Math.max(0, started - scheduled));
+        const abort = new AbortController();
+        loop.abort = abort;
+        const deadline = setTimeout(() => abort.abort(new Error('probe deadline')), opts.timeoutMs);
+        try {
+          await loop.task.run(abort.signal);
+        } catch {
+          // a task reports its own failures; a throw here must not stop the loop
+        } finally {
+          clearTimeout(deadline);
+          loop.abort = null;
+          activity = now();
+        }
+      } finally {
+        release();
+      }
+    })().finally(() => {
+      loop.running = null;
+    });
+    arm(key, loop);
+  };
+
+  return {
+    set(tasks) {
+      if (stopped) return;
+      for (const [key, loop] of loops) {
+        if (!tasks.has(key)) {
+          loop.removed = true;
+          if (loop.timer) clearTimeout(loop.timer);
+          loop.abort?.abort(new Error('target removed'));
+          loops.delete(key);
+        }
+      }
+      const t = now();
+      for (const [key, task] of tasks) {
+        const existing = loops.get(key);
+        if (existing) {
+          existing.task = task;
+          continue;
+        }
+        // First run right away (readiness waits for it), then settle on the key's phase so that
+        // many targets spread over the interval instead of firing together.
+        const loop: Loop = {
+          task,
+          due: t + random() * Math.min(50, opts.intervalMs),
+          timer: null,
+          running: null,
+          abort: null,
+          removed: false,
+          settleAt: t + phaseOf(key) * opts.intervalMs,
+        };
+        loops.set(key, loop);
+        arm(key, loop);
+      }
+    },
+    lastActivity: () => activity,
+    async stop() {
+      stopped = true;
+      const pending: Promise<void>[] = [];
+      for (const loop of loops.values()) {
+        if (loop.timer) clearTimeout(loop.timer);
+        loop.abort?.abort(new Error('shutting down'));
+        if (loop.running) pending.push(loop.running);
+      }
+      for (const w of waiting.splice(0)) w();
+      await Promise.allSettled(pending);
+      loops.clear();
+    },
+  };
+}
