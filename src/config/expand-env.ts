@@ -1,0 +1,165 @@
+/**
+ * Environment references in the collector's configuration, expanded the way the collector's
+ * confmap resolver and env provider do it (default scheme `env`):
+ *
+ * - `${env:NAME}` and `${NAME}`: the variable's value; an unset variable gives "" (the collector
+ *   only logs a warning). `${env:NAME:-default}`: the default when NAME is unset (not when empty).
+ * - The resolver looks at the first `}` and the last `${` before it (so nested references expand
+ *   inside out), replaces every occurrence of that reference, and starts again until nothing
+ *   changes (at most 1000 rounds). Values of variables are expanded again in the next round.
+ * - A `${` preceded by an odd number of `$` is escaped; as in the collector, an escaped reference
+ *   stops the expansion of the rest of that value. Afterwards every `$$` becomes `$`.
+ * - A bare `$NAME` is left as it is (the old expandconverter is gone).
+ * - Only values are expanded, never keys.
+ * - A whole value that is one reference (`endpoint: ${env:X}`) is typed from YAML by the collector
+ *   when the target field is a bool or number, and keeps its text for string fields. We keep the
+ *   text and convert where a key is a bool or number, which yields the same value.
+ * - Schemes other than `env` (file, http, yaml, custom providers) are not resolved: the reference
+ *   is left in place and reported in `unsupported`.
+ */
+
+/** A position in the parsed YAML tree: map keys and list indexes. */
+export type TreePath = readonly (string | number)[];
+
+export interface EnvReference {
+  readonly path: TreePath;
+  readonly variable: string;
+  /** whether the variable exists in the environment (an empty value counts as set) */
+  readonly set: boolean;
+  /** unset, and a `:-default` was used */
+  readonly defaulted: boolean;
+}
+
+export interface UnsupportedReference {
+  readonly path: TreePath;
+  /** the reference as written, e.g. `${file:/etc/token}` */
+  readonly reference: string;
+}
+
+export interface Expansion {
+  readonly value: unknown;
+  readonly references: readonly EnvReference[];
+  readonly unsupported: readonly UnsupportedReference[];
+}
+
+/** A reference the collector itself rejects at start (bad name, `$` inside, malformed). */
+export class ExpansionError extends Error {
+  override readonly name = 'ExpansionError';
+  constructor(
+    readonly path: TreePath,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+const URI = /^([A-Za-z][A-Za-z0-9+.-]+):([\s\S]*)$/;
+const ENV_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const MAX_ROUNDS = 1000;
+
+/** `exporters.otlp/tempo.headers.authorization`, `service.pipelines.traces.exporters[0]` */
+export function formatPath(path: TreePath): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else out += out === '' ? seg : `.${seg}`;
+  }
+  return out;
+}
+
+/** The collector's findURI: the innermost reference ending at the first `}`, or '' when escaped/none. */
+function findReference(input: string): string {
+  let text = input;
+  for (;;) {
+    const close = text.indexOf('}');
+    if (close < 0) return '';
+    const open = text.lastIndexOf('${', close);
+    if (open < 0) {
+      text = text.slice(close + 1);
+      continue;
+    }
+    let dollars = 0;
+    for (let i = open - 1; i >= 0 && text[i] === '$'; i--) dollars++;
+    if (dollars % 2 === 1) return '';
+    return text.slice(open, close + 1);
+  }
+}
+
+interface Sink {
+  refs: EnvReference[];
+  unsupported: UnsupportedReference[];
+}
+
+function resolveReference(ref: string, env: Environment, path: TreePath, sink: Sink): string | null {
+  let inner = ref.slice(2, -1);
+  if (!inner.includes(':')) inner = `env:${inner}`;
+  const m = URI.exec(inner);
+  if (!m) throw new ExpansionError(path, `invalid reference "${ref}": expected \${env:NAME} or \${NAME}`);
+  const scheme = m[1] ?? '';
+  const opaque = m[2] ?? '';
+  if (opaque.includes('$')) {
+    throw new ExpansionError(path, `the reference "${ref}" contains unsupported characters ('$')`);
+  }
+  if (scheme !== 'env') {
+    sink.unsupported.push({ path, reference: ref });
+    return null;
+  }
+  const cut = opaque.indexOf(':-');
+  const name = cut < 0 ? opaque : opaque.slice(0, cut);
+  const fallback = cut < 0 ? undefined : opaque.slice(cut + 2);
+  if (!ENV_NAME.test(name)) {
+    throw new ExpansionError(path, `environment variable "${name}" has an invalid name: it must match ${ENV_NAME.source}`);
+  }
+  const value = env[name];
+  const set = value !== undefined;
+  if (!sink.refs.some((r) => r.variable === name && samePath(r.path, path))) {
+    sink.refs.push({ path, variable: name, set, defaulted: !set && fallback !== undefined });
+  }
+  return set ? value : (fallback ?? '');
+}
+
+const samePath = (a: TreePath, b: TreePath): boolean => a.length === b.length && a.every((s, i) => s === b[i]);
+
+/** Expands one string value; `path` names it in errors and references. */
+export function expandText(input: string, env: Environment, path: TreePath = [], sink?: Sink): string {
+  const out: Sink = sink ?? { refs: [], unsupported: [] };
+  // Unsupported schemes are parked behind placeholders so the rest of the value still expands.
+  const parked: string[] = [];
+  let value = input;
+  let rounds = 0;
+  for (;;) {
+    if (!value.includes('${') || !value.includes('}')) break;
+    const ref = findReference(value);
+    if (ref === '') break;
+    if (++rounds > MAX_ROUNDS) throw new ExpansionError(path, 'too many recursive expansions');
+    const resolved = resolveReference(ref, env, path, out);
+    if (resolved === null) {
+      parked.push(ref);
+      value = value.split(ref).join(`\u0000${parked.length - 1}\u0000`);
+    } else {
+      value = value.split(ref).join(resolved);
+    }
+  }
+  value = value.replace(/\u0000(\d+)\u0000/g, (_, i: string) => parked[Number(i)] ?? '');
+  return value.split('$$').join('$');
+}
+
+function walk(node: unknown, env: Environment, path: (string | number)[], sink: Sink): unknown {
+  if (typeof node === 'string') return expandText(node, env, [...path], sink);
+  if (Array.isArray(node)) return node.map((v, i) => walk(v, env, [...path, i], sink));
+  if (node !== null && typeof node === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out[k] = walk(v, env, [...path, k], sink);
+    return out;
+  }
+  return node;
+}
+
+/** Expands every string scalar of a parsed YAML tree (not keys). Throws ExpansionError. */
+export function expandEnv(tree: unknown, env: Environment): Expansion {
+  const sink: Sink = { refs: [], unsupported: [] };
+  const value = walk(tree, env, [], sink);
+  return { value, references: sink.refs, unsupported: sink.unsupported };
+}

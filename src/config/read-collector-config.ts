@@ -1,0 +1,165 @@
+import type { CollectorModel } from './collector-model.js';
+import { ConfigError } from './config-error.js';
+import { child, isRaw, text, type Raw } from './collector-values.js';
+import { deepFreeze } from './deep-freeze.js';
+import type { ExporterSpec } from './exporter-spec.js';
+import { expandEnv, ExpansionError, formatPath, type Environment, type EnvReference } from './expand-env.js';
+import { buildExporterSpec, OTLP_TYPES } from './build-exporter-spec.js';
+import { memoryLimiterOf } from './memory-limiter-of.js';
+import { mergeConfigs, sourceOf, type ConfigDocument } from './merge-config.js';
+import { describeValue, readYamlFile } from './read-yaml-file.js';
+import type { SentinelConfig } from './sentinel-config.js';
+import { telemetryUrlOf } from './telemetry-url.js';
+
+export interface ReadCollectorConfigOptions {
+  /** the collector's config files, merged in this order */
+  readonly files: readonly string[];
+  /** the environment `${env:X}` resolves against (the collector's own, when it can be read) */
+  readonly env: Environment;
+  readonly sentinel: SentinelConfig;
+  /** the clock, for client certificate expiry; defaults to Date.now() */
+  readonly now?: number;
+}
+
+const COMMAND_LINE = 'command line';
+
+function loadDocuments(files: readonly string[]): ConfigDocument[] {
+  return files.map((file) => {
+    const tree = readYamlFile(file, "the collector's config file (collector.config_files or --collector-config)");
+    if (tree === null || tree === undefined) return { file, tree: {} };
+    if (!isRaw(tree)) {
+      throw new ConfigError(file, '', `expected a map at the top level (receivers, processors, exporters, extensions, service), got ${describeValue(tree)}`);
+    }
+    return { file, tree };
+  });
+}
+
+/** Exporter ids in the order pipelines first name them; every id must be defined. */
+function usedExporters(merged: Raw, docs: readonly ConfigDocument[]): string[] {
+  const service = merged.service;
+  const pipelines = child(service, 'pipelines');
+  const file = sourceOf(docs, ['service', 'pipelines']);
+  if (!isRaw(service)) throw new ConfigError(file, 'service', 'missing: the collector needs service.pipelines naming the exporters it uses');
+  if (!isRaw(pipelines)) {
+    throw new ConfigError(file, 'service.pipelines', `expected a map of pipelines (e.g. traces: {receivers: [otlp], exporters: [otlp]}), got ${describeValue(pipelines)}`);
+  }
+  const exporters = child(merged, 'exporters');
+  const used: string[] = [];
+  for (const [name, p] of Object.entries(pipelines)) {
+    const list = child(p, 'exporters');
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list)) {
+      throw new ConfigError(sourceOf(docs, ['service', 'pipelines', name, 'exporters']), `service.pipelines.${name}.exporters`, `expected a list of exporter names, got ${describeValue(list)}`);
+    }
+    list.forEach((id, i) => {
+      const path = ['service', 'pipelines', name, 'exporters', i];
+      if (typeof id !== 'string') throw new ConfigError(sourceOf(docs, path), formatPath(path), `expected an exporter name, got ${describeValue(id)}`);
+      if (!isRaw(exporters) || !(id in exporters)) {
+        throw new ConfigError(sourceOf(docs, path), formatPath(path), `names exporter "${id}", which is not defined under exporters:`);
+      }
+      if (!used.includes(id)) used.push(id);
+    });
+  }
+  return used;
+}
+
+const typeOf = (id: string): string => id.split('/')[0] ?? id;
+
+/**
+ * Reads the collector's configuration as the collector would: files merged in order, env
+ * references expanded, the OTLP exporters its pipelines use (narrowed by `probe.exporters`), plus
+ * `probe.extra_targets`, each with its static problems. Throws ConfigError on input the collector
+ * itself could not start with (missing file, YAML syntax, no pipelines, a bad reference).
+ */
+export function readCollectorConfig(opts: ReadCollectorConfigOptions): CollectorModel {
+  const { sentinel } = opts;
+  const now = opts.now ?? Date.now();
+  const sentinelFile = sentinel.source ?? COMMAND_LINE;
+  const docs = loadDocuments(opts.files);
+  let collector: Raw = {};
+  let references: readonly EnvReference[] = [];
+  let ids: string[] = [];
+  if (docs.length > 0) {
+    const merged = mergeConfigs(docs);
+    try {
+      const expansion = expandEnv(merged, opts.env);
+      collector = expansion.value as Raw;
+      references = expansion.references;
+    } catch (err) {
+      if (!(err instanceof ExpansionError)) throw err;
+      throw new ConfigError(sourceOf(docs, err.path), formatPath(err.path), err.detail);
+    }
+    ids = usedExporters(collector, docs).filter((id) => OTLP_TYPES[typeOf(id)] !== undefined);
+  }
+  const exportersBlock = child(collector, 'exporters');
+  const extensions = child(collector, 'extensions');
+  const enabledRaw = child(child(collector, 'service'), 'extensions');
+  const enabledExtensions = Array.isArray(enabledRaw) ? enabledRaw.filter((e): e is string => typeof e === 'string') : docs.length > 0 ? [] : null;
+
+  if (sentinel.probe.exporters.length > 0) {
+    sentinel.probe.exporters.forEach((name, i) => {
+      if (ids.includes(name)) return;
+      const defined = isRaw(exportersBlock) && name in exportersBlock;
+      const why = !defined
+        ? `"${name}" is not an exporter of the collector's config (${opts.files.join(', ') || 'no collector config'})`
+        : OTLP_TYPES[typeOf(name)] === undefined
+          ? `"${name}" is not an OTLP exporter (types otlp_grpc, otlp_http, otlp, otlphttp)`
+          : `"${name}" is defined but no pipeline uses it, so the collector does not send to it`;
+      throw new ConfigError(sentinelFile, `probe.exporters[${i}]`, `${why}; choose from: ${ids.join(', ') || '(none)'}`);
+    });
+    ids = ids.filter((id) => sentinel.probe.exporters.includes(id));
+  }
+
+  const common = {
+    collectorReferences: references,
+    extensions: isRaw(extensions) ? extensions : {},
+    enabledExtensions,
+    now,
+    certExpiryMs: sentinel.thresholds.certExpiryMs,
+  };
+  const specs: ExporterSpec[] = ids.map((id) =>
+    buildExporterSpec({
+      ...common,
+      name: id,
+      type: typeOf(id),
+      block: child(exportersBlock, id) ?? {},
+      path: ['exporters', id],
+      source: sourceOf(docs, ['exporters', id]),
+      references,
+    }),
+  );
+
+  sentinel.probe.extraTargets.forEach((raw, i) => {
+    const path = ['probe', 'extra_targets', i];
+    let expansion;
+    try {
+      expansion = expandEnv(raw, opts.env);
+    } catch (err) {
+      if (!(err instanceof ExpansionError)) throw err;
+      throw new ConfigError(sentinelFile, formatPath([...path, ...err.path]), err.detail);
+    }
+    const block = expansion.value as Raw;
+    const name = text(block.name) ?? '';
+    if (specs.some((s) => s.name === name)) {
+      throw new ConfigError(sentinelFile, `probe.extra_targets[${i}].name`, `"${name}" is already an exporter of the collector's config; give the extra target another name`);
+    }
+    specs.push(
+      buildExporterSpec({
+        ...common,
+        name,
+        type: text(block.type) ?? '',
+        block,
+        path,
+        source: sentinelFile,
+        references: expansion.references.map((r) => ({ ...r, path: [...path, ...r.path] })),
+      }),
+    );
+  });
+
+  return deepFreeze({
+    files: [...opts.files],
+    exporters: specs,
+    telemetryUrl: sentinel.collector.telemetryUrl ?? (docs.length > 0 ? telemetryUrlOf(collector) : ''),
+    memoryLimiter: memoryLimiterOf(collector),
+  });
+}

@@ -1,0 +1,47 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { CATALOGUE, problem } from '../../src/diagnose/catalogue.js';
+import { configReasons } from '../../src/diagnose/reasons/config.js';
+
+const CODES = [
+  'missing_endpoint',
+  'invalid_endpoint',
+  'missing_credentials',
+  'tls_config_invalid',
+  'grpc_port_mismatch',
+  'http_port_mismatch',
+  'insecure_with_https',
+  'traces_path_unusual',
+  'tls_client_cert_expired',
+  'tls_client_cert_expiring',
+  'env_var_unset',
+];
+
+t.test('the configuration reasons are exactly these, in the catalogue', (t) => {
+  t.same(Object.keys(configReasons).sort(), [...CODES].sort());
+  for (const code of CODES) t.equal(CATALOGUE[code], configReasons[code], code);
+  t.end();
+});
+
+t.test('docs/configuration.md lists each with its cause and severity', (t) => {
+  const doc = readFileSync('docs/configuration.md', 'utf8');
+  for (const code of CODES) {
+    const spec = configReasons[code]!;
+    t.match(doc, `| \`${code}\` | ${spec.cause} | ${spec.severity} |`, code);
+  }
+  t.end();
+});
+
+t.test('with the probe\'s facts only, texts are complete', (t) => {
+  for (const code of CODES) {
+    const p = problem(code, { exporter: 'otlp/x', key: 'endpoint', detail: 'seen' });
+    t.notMatch(p.message, /undefined|null|\[object/, `${code} message`);
+    t.notMatch(p.fix, /undefined|null|\[object/, `${code} fix`);
+    t.match(p.message, 'otlp/x', `${code} names the exporter`);
+  }
+  t.equal(problem('invalid_endpoint', { exporter: 'otlp/x', key: 'endpoint', detail: '"a/b" is not host:port' }).message,
+    'exporter "otlp/x": endpoint is unusable: "a/b" is not host:port');
+  t.equal(problem('tls_config_invalid', { exporter: 'otlp/x', key: 'tls.ca_file', detail: 'cannot read "/ca.pem" (ENOENT)' }).fix,
+    'Fix exporters.otlp/x.tls.ca_file: a readable PEM file (ca_file: the CA that signed the server certificate; cert_file and key_file: the client certificate and its matching private key)');
+  t.end();
+});
