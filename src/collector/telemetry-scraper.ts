@@ -1,0 +1,165 @@
+import { request } from 'undici';
+import { problem } from '../diagnose/catalogue.js';
+import type { Problem } from '../diagnose/problem.js';
+import type { CollectorReport, QueueReport } from './collector-report.js';
+import { exporterStats } from './exporter-stats.js';
+import { parsePrometheusText } from './prometheus-text.js';
+import { QueueWindow, type ExporterView } from './queue-window.js';
+
+export interface TelemetryScraperOptions {
+  /** wall clock in ms */
+  readonly now?: () => number;
+  /** a metrics page larger than this is refused (default 8 MiB) */
+  readonly maxBytes?: number;
+}
+
+export interface ScrapeInput {
+  /** the collector's metrics URL (CollectorModel.telemetryUrl); '' turns scraping off */
+  readonly url: string;
+  /** exporter names to report on, as in the collector's config (`otlp/tempo`) */
+  readonly exporters: readonly string[];
+  /** exporter name -> whether its last probe succeeded; absent when not probed yet */
+  readonly probeUp: ReadonlyMap<string, boolean>;
+  /** thresholds.queue_ratio */
+  readonly queueRatio: number;
+}
+
+export interface TelemetryScrape {
+  /** false when the page could not be fetched or read (see `problems`), or scraping is off */
+  readonly ok: boolean;
+  /** one entry per requested exporter when ok; an exporter absent from the page has null figures */
+  readonly queues: ReadonlyMap<string, QueueReport>;
+  /** problems of the scrape itself (telemetry_unreachable): they belong to the collector block */
+  readonly problems: CollectorReport['problems'];
+}
+
+/**
+ * Reads the collector's internal metrics and judges every exporter's sending queue.
+ * Lifecycle: one per daemon, `scrape()` once per round with that round's AbortSignal; it keeps a
+ * bounded window of samples per exporter (fill rate, counter deltas) and forgets exporters that are
+ * no longer passed in. Never throws.
+ */
+export interface TelemetryScraper {
+  scrape(input: ScrapeInput, signal: AbortSignal): Promise<TelemetryScrape>;
+}
+
+/** A queue that fills up within this many seconds at its current rate is reported already. */
+export const FULL_SOON_SECONDS = 300;
+
+const ACCEPT = 'text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5';
+
+export function createTelemetryScraper(opts: TelemetryScraperOptions = {}): TelemetryScraper {
+  const now = opts.now ?? Date.now;
+  const maxBytes = opts.maxBytes ?? 8 * 1024 * 1024;
+  const window = new QueueWindow();
+
+  async function scrape(input: ScrapeInput, signal: AbortSignal): Promise<TelemetryScrape> {
+    if (input.url === '') return { ok: false, queues: new Map(), problems: [] };
+    const fail = (detail: string): TelemetryScrape => ({
+      ok: false, queues: new Map(), problems: [problem('telemetry_unreachable', { url: safeUrl(input.url), detail })],
+    });
+    let text: string;
+    try {
+      const got = await fetchText(input.url, maxBytes, signal);
+      if ('error' in got) return fail(got.error);
+      text = got.text;
+    } catch (err) {
+      return fail(describeError(err, signal));
+    }
+    // only the exporter families matter; the rest of the page is skipped unparsed
+    const parsed = parsePrometheusText(text, { prefix: 'otelcol_exporter_' });
+    if (parsed.samples.length === 0) {
+      const all = parsePrometheusText(text);
+      if (all.samples.length === 0) {
+        return fail(all.invalidLines > 0
+          ? `the answer is not in the Prometheus text format (${all.errors.join('; ')})`
+          : 'the answer holds no metrics');
+      }
+      if (!all.samples.some((s) => s.name.startsWith('otelcol_'))) {
+        return fail(`the answer holds ${all.samples.length} samples but none named otelcol_*: this is not the collector's own metrics endpoint, or its level (service.telemetry.metrics.level) is none`);
+      }
+    }
+    const views = window.observe(now(), input.exporters, exporterStats(parsed.samples));
+    const queues = new Map<string, QueueReport>();
+    for (const [name, view] of views) queues.set(name, judge(name, view, input));
+    return { ok: true, queues, problems: [] };
+  }
+
+  return { scrape };
+}
+
+function judge(name: string, view: ExporterView, input: ScrapeInput): QueueReport {
+  const q = view.queue;
+  const problems: Problem[] = [];
+  const base = { exporter: name, dataType: q?.dataType || undefined, size: q?.size ?? null, capacity: q?.capacity ?? null };
+  const ratio = q && q.size !== null && q.capacity ? q.size / q.capacity : null;
+  const enqueueFailed = view.deltas.enqueueFailed ?? 0;
+  const full = ratio !== null && ratio >= 1;
+  if (enqueueFailed > 0 || full) {
+    problems.push(problem('queue_full', { ...base, enqueueFailed }));
+  } else if (q && ratio !== null && (ratio >= input.queueRatio || (q.secondsToFull !== null && q.secondsToFull <= FULL_SOON_SECONDS))) {
+    problems.push(problem('queue_near_capacity', { ...base, ratio, threshold: input.queueRatio, secondsToFull: q.secondsToFull }));
+  }
+  const failed = view.deltas.sendFailed ?? 0;
+  if (failed > 0) {
+    const sent = view.deltas.sent ?? 0;
+    const up = input.probeUp.get(name);
+    // nothing got through: data is being lost; some got through: partial or intermittent
+    problems.push(problem('send_failing', { exporter: name, failed, sent, probe: up === undefined ? 'unknown' : up ? 'up' : 'down' }, sent > 0 ? 'warning' : 'critical'));
+  }
+  return { size: q?.size ?? null, capacity: q?.capacity ?? null, seconds_to_full: q?.secondsToFull ?? null, problems };
+}
+
+async function fetchText(url: string, maxBytes: number, signal: AbortSignal): Promise<{ text: string } | { error: string }> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { error: 'not a valid URL' };
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { error: `unsupported scheme ${parsed.protocol}` };
+  const res = await request(parsed, { method: 'GET', headers: { accept: ACCEPT }, signal });
+  if (res.statusCode < 200 || res.statusCode > 299) {
+    await res.body.dump().catch(() => undefined);
+    return { error: `HTTP ${res.statusCode}` };
+  }
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    res.body.destroy();
+    return { error: `the answer is ${declared} bytes, more than the ${maxBytes} read` };
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body) {
+    const buf = chunk as Buffer;
+    total += buf.length;
+    if (total > maxBytes) {
+      res.body.destroy();
+      return { error: `the answer is larger than the ${maxBytes} bytes read` };
+    }
+    chunks.push(buf);
+  }
+  return { text: Buffer.concat(chunks, total).toString('utf8') };
+}
+
+function describeError(err: unknown, signal: AbortSignal): string {
+  if (signal.aborted) return 'no answer before the round\'s deadline';
+  const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown } } | null;
+  const code = typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : null;
+  const msg = typeof e?.message === 'string' ? e.message : String(err);
+  return code ? `${code} (${msg})` : msg;
+}
+
+/** A telemetry URL may carry credentials (`http://user:pass@host`): never show them. */
+function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      u.username = u.username ? 'REDACTED' : '';
+      u.password = u.password ? 'REDACTED' : '';
+    }
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//[REDACTED]@');
+  }
+}

@@ -1,0 +1,163 @@
+import t, { type Test } from 'tap';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { createCollectorWatcher } from '../../src/collector/collector-watcher.js';
+import { findCollector } from '../../src/collector/find-collector.js';
+import type { SentinelConfig } from '../../src/config/sentinel-config.js';
+
+const SLEEPER = 'setInterval(() => {}, 1000); process.stdout.write("ready\\n");';
+
+function config(proc: Partial<SentinelConfig['collector']['process']>, useEnv = true): SentinelConfig {
+  return {
+    source: null,
+    listen: { host: '127.0.0.1', port: 0 },
+    collector: { configFiles: [], process: { pid: 0, pidFile: '', name: '', ...proc }, telemetryUrl: '', useProcessEnvironment: useEnv },
+    probe: { intervalMs: 15000, timeoutMs: 5000, mode: 'export', exporters: [], extraTargets: [] },
+    thresholds: { fdRatio: 0.8, memoryRatio: 0.85, certExpiryMs: 0, slowResponseMs: 2000, queueRatio: 0.7 },
+    log: { level: 'info' },
+    web: { tlsCertFile: '', tlsKeyFile: '', basicAuthUsers: {}, unauthenticatedPaths: [], enableLifecycle: false, maxConnections: 64 },
+  };
+}
+
+const signal = (): AbortSignal => AbortSignal.timeout(30_000);
+
+/** Starts a sleeping node process and waits until it runs; killed when the test ends. */
+async function sleeper(t: Test, exe: string, opts: { argv0?: string; env?: Record<string, string> } = {}): Promise<ChildProcess> {
+  const child = spawn(exe, ['-e', SLEEPER], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: '', ...opts.env },
+    ...(opts.argv0 ? { argv0: opts.argv0 } : {}),
+  });
+  t.teardown(() => {
+    child.kill('SIGKILL');
+  });
+  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+  if (!chunk.toString().includes('ready')) throw new Error('child did not start');
+  return child;
+}
+
+async function deadPid(): Promise<number> {
+  const c = spawn(process.execPath, ['-e', ''], { stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
+  await once(c, 'exit');
+  return c.pid!;
+}
+
+async function tempDir(t: Test): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'sentinel-find-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+t.test('finds the collector by its comm (binary named otelcol-contrib) and reads its environment', async (t) => {
+  const dir = await tempDir(t);
+  const exe = join(dir, 'otelcol-contrib');
+  await symlink(process.execPath, exe);
+  const child = await sleeper(t, exe, { env: { SENTINEL_TEST_MARK: 'seen-in-environ' } });
+  const w = createCollectorWatcher();
+  const got = await w.locate(config({}));
+  t.equal(got?.pid, child.pid, 'the child, not PID 1, not ourselves');
+  t.equal(got?.env?.['SENTINEL_TEST_MARK'], 'seen-in-environ');
+  const report = await w.inspect(config({}), null, signal());
+  t.equal(report.found, true);
+  t.equal(report.pid, child.pid);
+  t.ok((report.open_fds ?? 0) > 0, 'open fds read');
+  t.ok((report.max_fds ?? 0) > 0, 'limit read');
+  t.ok((report.rss_bytes ?? 0) > 1024 * 1024, 'rss read');
+  t.ok((report.memory_limit_bytes ?? 0) > 0, 'a limit is always known: at least host memory');
+  t.same(report.problems.filter((p) => p.reason !== 'cgroup_unavailable'), []);
+});
+
+t.test('finds the collector by argv[0] when comm differs, and by a configured name', async (t) => {
+  const child = await sleeper(t, process.execPath, { argv0: 'otelcorecol' });
+  const byDefault = await createCollectorWatcher().locate(config({}, false));
+  t.equal(byDefault?.pid, child.pid);
+  t.equal(byDefault?.env, null, 'environment not read when use_process_environment is off');
+  const dir = await tempDir(t);
+  const exe = join(dir, 'my-collector-build');
+  await symlink(process.execPath, exe);
+  const custom = await sleeper(t, exe);
+  t.equal((await createCollectorWatcher().locate(config({ name: 'my-collector-build' })))?.pid, custom.pid);
+});
+
+t.test('never takes its own process for the collector', async (t) => {
+  const dir = await tempDir(t);
+  await mkdir(join(dir, '777'));
+  await writeFile(join(dir, '777', 'comm'), 'otelcol\n');
+  await writeFile(join(dir, '777', 'stat'), '777 (otelcol) S 1 777 777 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 5555 1000 100 0\n');
+  t.equal((await findCollector({ pid: 0, pidFile: '', name: '' }, { procRoot: dir, selfPid: 4242 })).found, true, 'found when it is not us');
+  const self = await findCollector({ pid: 0, pidFile: '', name: '' }, { procRoot: dir, selfPid: 777 });
+  t.equal(self.found, false);
+  const byPid = await findCollector({ pid: 777, pidFile: '', name: '' }, { procRoot: dir, selfPid: 777 });
+  t.match(byPid.found ? '' : String(byPid.facts['detail']), /otel-sentinel itself/);
+});
+
+t.test('a pid file pointing at a dead process is reported as exactly that', async (t) => {
+  const dir = await tempDir(t);
+  const pidFile = join(dir, 'otelcol.pid');
+  const pid = await deadPid();
+  await writeFile(pidFile, `${pid}\n`);
+  const w = createCollectorWatcher();
+  t.equal(await w.locate(config({ pidFile })), null);
+  const report = await w.inspect(config({ pidFile }), null, signal());
+  t.equal(report.found, false);
+  t.equal(report.pid, null);
+  const p = report.problems.find((x) => x.reason === 'collector_not_found');
+  t.ok(p);
+  t.equal(p?.severity, 'critical');
+  t.match(p?.message, pidFile);
+  t.match(p?.message, `holds ${pid}, but no process with pid ${pid} is running`);
+  t.match(p?.message, /stale pid file/);
+  t.match(p?.fix, /PIDFile=/);
+});
+
+t.test('unreadable, garbage and missing pid files, and a dead configured pid', async (t) => {
+  const dir = await tempDir(t);
+  const w = createCollectorWatcher();
+  const missing = await w.inspect(config({ pidFile: join(dir, 'none.pid') }), null, signal());
+  t.match(missing.problems[0]?.message, /cannot be read \(ENOENT\)/);
+  await writeFile(join(dir, 'junk.pid'), 'not-a-pid');
+  const junk = await w.inspect(config({ pidFile: join(dir, 'junk.pid') }), null, signal());
+  t.match(junk.problems[0]?.message, /does not hold a pid \(it holds "not-a-pid"\)/);
+  const pid = await deadPid();
+  const dead = await w.inspect(config({ pid }), null, signal());
+  t.match(dead.problems[0]?.message, `configured as pid ${pid} (collector.process.pid), but no process with pid ${pid} is running`);
+  const none = await createCollectorWatcher({ procRoot: dir }).inspect(config({ name: 'otelcol-nothing-like-it' }), null, signal());
+  t.match(none.problems[0]?.message, /no process named otelcol-nothing-like-it among the 0 other processes/);
+  t.match(none.problems[0]?.fix, /shareProcessNamespace: true/);
+});
+
+t.test('a new process behind the pid file counts as a restart, also after a gap', async (t) => {
+  const dir = await tempDir(t);
+  const pidFile = join(dir, 'otelcol.pid');
+  let clock = 1_000_000;
+  const w = createCollectorWatcher({ now: () => clock });
+  const cfg = config({ pidFile });
+  const a = await sleeper(t, process.execPath);
+  await writeFile(pidFile, String(a.pid));
+  const first = await w.inspect(cfg, null, signal());
+  t.equal(first.pid, a.pid);
+  t.equal(first.restarts, 0);
+  a.kill('SIGKILL');
+  await once(a, 'exit');
+  const gone = await w.inspect(cfg, null, signal());
+  t.equal(gone.found, false);
+  t.equal(gone.restarts, 0, 'gone is not yet a restart');
+  const b = await sleeper(t, process.execPath);
+  await writeFile(pidFile, String(b.pid));
+  clock += 15_000;
+  const back = await w.inspect(cfg, null, signal());
+  t.equal(back.pid, b.pid);
+  t.equal(back.restarts, 1);
+  const p = back.problems.find((x) => x.reason === 'collector_restarted');
+  t.equal(p?.severity, 'warning');
+  t.match(p?.message, `pid ${a.pid} is gone, pid ${b.pid} runs now`);
+  const again = await w.inspect(cfg, null, signal());
+  t.equal(again.restarts, 1, 'counted once');
+  clock += 11 * 60_000;
+  const later = await w.inspect(cfg, null, signal());
+  t.equal(later.restarts, 1);
+  t.notOk(later.problems.some((x) => x.reason === 'collector_restarted'), 'no longer reported after the hold time');
+});
