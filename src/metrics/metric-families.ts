@@ -1,0 +1,138 @@
+/**
+ * Every metric otel-sentinel exports (CONTRACT §7), in one literal table. Names, types and labels
+ * here are public: dashboards and alert rules depend on them. Add, never rename or drop.
+ */
+
+export interface FamilySpec {
+  readonly name: string;
+  readonly type: 'gauge' | 'counter';
+  readonly help: string;
+  readonly labelNames: readonly string[];
+}
+
+export const FAMILIES = {
+  exporterUp: {
+    name: 'otel_sentinel_exporter_up',
+    type: 'gauge',
+    help: '1 when the last probe of the exporter succeeded end to end.',
+    labelNames: ['exporter'],
+  },
+  exporterCause: {
+    name: 'otel_sentinel_exporter_cause',
+    type: 'gauge',
+    help: '1 when a problem of that cause is active for the exporter; one series per exporter cause, always present.',
+    labelNames: ['exporter', 'cause'],
+  },
+  exporterProblem: {
+    name: 'otel_sentinel_exporter_problem',
+    type: 'gauge',
+    help: '1 for each active problem of the exporter; absent when none.',
+    labelNames: ['exporter', 'cause', 'reason', 'severity'],
+  },
+  exporterInfo: {
+    name: 'otel_sentinel_exporter_info',
+    type: 'gauge',
+    help: 'Always 1: the exporter, its type, protocol (grpc or http) and endpoint.',
+    labelNames: ['exporter', 'type', 'protocol', 'endpoint'],
+  },
+  probeDuration: {
+    name: 'otel_sentinel_probe_duration_seconds',
+    type: 'gauge',
+    help: 'Phase durations of the last probe (dns, connect, tls, request, total); absent for a phase that did not run.',
+    labelNames: ['exporter', 'phase'],
+  },
+  probesTotal: {
+    name: 'otel_sentinel_probes_total',
+    type: 'counter',
+    help: 'Probes run, by result (success, failure).',
+    labelNames: ['exporter', 'result'],
+  },
+  tlsNotAfter: {
+    name: 'otel_sentinel_tls_cert_not_after_timestamp_seconds',
+    type: 'gauge',
+    help: 'Earliest expiry (Unix seconds) in the certificate chain the exporter endpoint served.',
+    labelNames: ['exporter'],
+  },
+  queueFillRatio: {
+    name: 'otel_sentinel_exporter_queue_fill_ratio',
+    type: 'gauge',
+    help: "Sending queue size / capacity, from the collector's internal metrics.",
+    labelNames: ['exporter'],
+  },
+  queueSecondsToFull: {
+    name: 'otel_sentinel_exporter_queue_seconds_to_full',
+    type: 'gauge',
+    help: 'Seconds until the sending queue is full at the current fill rate; +Inf when not filling.',
+    labelNames: ['exporter'],
+  },
+  collectorUp: {
+    name: 'otel_sentinel_collector_up',
+    type: 'gauge',
+    help: '1 when the collector process is found.',
+    labelNames: [],
+  },
+  collectorCause: {
+    name: 'otel_sentinel_collector_cause',
+    type: 'gauge',
+    help: '1 when a problem of that cause is active for the collector process.',
+    labelNames: ['cause'],
+  },
+  collectorProblem: {
+    name: 'otel_sentinel_collector_problem',
+    type: 'gauge',
+    help: '1 for each active problem of the collector process; absent when none.',
+    labelNames: ['cause', 'reason', 'severity'],
+  },
+  collectorOpenFds: {
+    name: 'otel_sentinel_collector_open_fds',
+    type: 'gauge',
+    help: 'Open file descriptors of the collector process.',
+    labelNames: [],
+  },
+  collectorMaxFds: {
+    name: 'otel_sentinel_collector_max_fds',
+    type: 'gauge',
+    help: 'Soft RLIMIT_NOFILE of the collector process.',
+    labelNames: [],
+  },
+  collectorResidentMemory: {
+    name: 'otel_sentinel_collector_resident_memory_bytes',
+    type: 'gauge',
+    help: 'Resident set size of the collector process.',
+    labelNames: [],
+  },
+  collectorMemoryLimit: {
+    name: 'otel_sentinel_collector_memory_limit_bytes',
+    type: 'gauge',
+    help: "The collector's effective memory limit (cgroup, memory_limiter or host).",
+    labelNames: [],
+  },
+  collectorOomKills: {
+    name: 'otel_sentinel_collector_oom_kills_total',
+    type: 'counter',
+    help: 'OOM kills of the collector seen since otel-sentinel started.',
+    labelNames: [],
+  },
+  collectorRestarts: {
+    name: 'otel_sentinel_collector_restarts_total',
+    type: 'counter',
+    help: 'Restarts of the collector seen since otel-sentinel started.',
+    labelNames: [],
+  },
+  configLastReloadSuccessful: {
+    name: 'otel_sentinel_config_last_reload_successful',
+    type: 'gauge',
+    help: 'Whether the last configuration reload succeeded (1) or failed (0).',
+    labelNames: [],
+  },
+  buildInfo: {
+    name: 'otel_sentinel_build_info',
+    type: 'gauge',
+    help: 'Always 1, labelled with the otel-sentinel version.',
+    labelNames: ['version'],
+  },
+} as const satisfies Record<string, FamilySpec>;
+
+/** Phases of `otel_sentinel_probe_duration_seconds`, in the order they run. */
+export const PROBE_PHASES = ['dns', 'connect', 'tls', 'request', 'total'] as const;
+export type ProbePhase = (typeof PROBE_PHASES)[number];

@@ -1,0 +1,119 @@
+import { collectDefaultMetrics, type Counter, type Registry } from 'prom-client';
+import type { Diagnosis, ExporterDiagnosis } from '../diagnose/diagnosis.js';
+import { collectorSeries } from './collector-series.js';
+import { exporterSeries } from './exporter-series.js';
+import { bumpVersion } from './family-version.js';
+import { buildMetricSet } from './metric-set.js';
+import { SeriesBook } from './series-book.js';
+
+export interface UpdateExtra {
+  /** each exporter's whole last probe duration, when the diagnosis' phases do not carry it */
+  readonly totalSeconds?: ReadonlyMap<string, number>;
+}
+
+/**
+ * otel-sentinel's metrics (CONTRACT §7), filled from the latest diagnosis. Created once per
+ * registry for the daemon's lifetime (a second call on the same registry throws, as prom-client
+ * refuses duplicate names). All work happens in these methods, none at scrape time.
+ */
+export interface Metrics {
+  /**
+   * Makes every series match the diagnosis: exporters absent from it lose all their series,
+   * problems that ended lose theirs. Cost grows with the exporters whose entry changed (an
+   * unchanged ExporterDiagnosis object is skipped); call it once per finished probe round or
+   * probe, not per scrape.
+   */
+  update(d: Diagnosis, extra?: UpdateExtra): void;
+  /** Counts one finished probe in `otel_sentinel_probes_total`. */
+  recordProbe(exporter: string, success: boolean): void;
+  setConfigReloadSuccessful(ok: boolean): void;
+  /** Removes every series of an exporter (also done by update() for exporters that went away). */
+  forget(exporter: string): void;
+}
+
+const COLLECTOR_OWNER = '\u0000collector';
+const MISNAMED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+export function createMetrics(registry: Registry, opts: { version: string }): Metrics {
+  const m = buildMetricSet(registry);
+  collectDefaultMetrics({ register: registry });
+  // Gauges named *_total break the naming rules (promtool rejects them, OpenMetrics reserves the
+  // suffix for counters); the same figures are there per type in nodejs_active_{handles,requests,resources}.
+  for (const name of MISNAMED_DEFAULT_METRICS) registry.removeSingleMetric(name);
+  const book = new SeriesBook();
+
+  m.buildInfo.set({ version: opts.version }, 1);
+  // The daemon only starts with a usable configuration.
+  m.configLastReloadSuccessful.set(1);
+
+  // What each exporter's series were last built from: the entry itself (an unchanged object is
+  // skipped outright) and its text (an equal copy, as a diagnosis rebuilt per round gives, too).
+  const exporters = new Map<string, { entry: ExporterDiagnosis; text: string; total: number | undefined }>();
+  const lastCounts = { oomKills: 0, restarts: 0 };
+
+  const ensureProbeCounters = (exporter: string): void => {
+    // Both results exist from the start, so rate() and increase() see the first failure.
+    m.probesTotal.inc({ exporter, result: 'success' }, 0);
+    m.probesTotal.inc({ exporter, result: 'failure' }, 0);
+  };
+
+  const forget = (exporter: string): void => {
+    book.drop(exporter);
+    exporters.delete(exporter);
+    m.probesTotal.remove({ exporter, result: 'success' });
+    m.probesTotal.remove({ exporter, result: 'failure' });
+    bumpVersion(m.probesTotal);
+  };
+
+  const addDelta = (counter: Counter<string>, key: keyof typeof lastCounts, now: number): void => {
+    const before = lastCounts[key];
+    // A count below the last one means the source started over: everything it counts is new.
+    const delta = now >= before ? now - before : now;
+    lastCounts[key] = now;
+    if (delta > 0) {
+      counter.inc(delta);
+      bumpVersion(counter);
+    }
+  };
+
+  return {
+    update(d, extra) {
+      const seen = new Set<string>();
+      for (const e of d.exporters) {
+        seen.add(e.name);
+        const total = extra?.totalSeconds?.get(e.name);
+        const last = exporters.get(e.name);
+        if (last && last.entry === e && last.total === total) continue;
+        const text = JSON.stringify(e);
+        if (last && last.text === text && last.total === total) {
+          last.entry = e;
+          continue;
+        }
+        if (!last) {
+          ensureProbeCounters(e.name);
+          bumpVersion(m.probesTotal);
+        }
+        book.apply(e.name, exporterSeries(m, e, total));
+        exporters.set(e.name, { entry: e, text, total });
+      }
+      for (const name of [...exporters.keys()]) if (!seen.has(name)) forget(name);
+
+      book.apply(COLLECTOR_OWNER, collectorSeries(m, d.collector));
+      addDelta(m.collectorOomKills, 'oomKills', d.collector.oom_kills);
+      addDelta(m.collectorRestarts, 'restarts', d.collector.restarts);
+    },
+
+    recordProbe(exporter, success) {
+      ensureProbeCounters(exporter);
+      m.probesTotal.inc({ exporter, result: success ? 'success' : 'failure' });
+      bumpVersion(m.probesTotal);
+    },
+
+    setConfigReloadSuccessful(ok) {
+      m.configLastReloadSuccessful.set(ok ? 1 : 0);
+      bumpVersion(m.configLastReloadSuccessful);
+    },
+
+    forget,
+  };
+}

@@ -1,0 +1,149 @@
+// Diagnoses for the view tests: a healthy, a failing, a queue-filling and a never-probed exporter,
+// and a collector with a warning. Run directly, it checks itself against the contract's document.
+import { pathToFileURL } from 'node:url';
+import type { SentinelConfig } from '../../src/config/sentinel-config.js';
+import type { Diagnosis, ExporterDiagnosis } from '../../src/diagnose/diagnosis.js';
+
+export const HOSTILE_MESSAGE = `x509: certificate signed by unknown authority <script>alert("pwn")</script> & 'quoted' <img src=x onerror=alert(1)>`;
+
+export function healthyExporter(over: Partial<ExporterDiagnosis> = {}): ExporterDiagnosis {
+  return {
+    name: 'otlphttp/honeycomb',
+    type: 'otlphttp',
+    protocol: 'http',
+    endpoint: 'https://api.honeycomb.io',
+    up: true,
+    problems: [],
+    phases: { dns_seconds: 0.0012, connect_seconds: 0.021, tls_seconds: 0.034, request_seconds: 0.12 },
+    tls: { version: 'TLSv1.3', alpn: 'http/1.1', not_after: '2027-03-01T00:00:00.000Z' },
+    queue: { size: 3, capacity: 1000, seconds_to_full: null },
+    last_success_at: '2026-11-23T19:59:58.000Z',
+    checked_at: '2026-11-23T19:59:58.000Z',
+    ...over,
+  };
+}
+
+export function failingExporter(over: Partial<ExporterDiagnosis> = {}): ExporterDiagnosis {
+  return {
+    name: 'otlp/tempo',
+    type: 'otlp',
+    protocol: 'grpc',
+    endpoint: 'tempo.observability.svc:4317',
+    up: false,
+    problems: [
+      {
+        cause: 'tls',
+        reason: 'tls_unknown_authority',
+        severity: 'critical',
+        message: HOSTILE_MESSAGE,
+        fix: 'Set tls.ca_file of exporter "otlp/tempo" to the CA that signed the server certificate.',
+      },
+    ],
+    phases: { dns_seconds: 0.001, connect_seconds: 0.002, tls_seconds: 0.01, request_seconds: null },
+    tls: { version: 'TLSv1.3', alpn: 'h2', not_after: '2027-01-01T00:00:00.000Z' },
+    queue: null,
+    last_success_at: null,
+    checked_at: '2026-11-23T19:59:59.000Z',
+    ...over,
+  };
+}
+
+export function fillingExporter(over: Partial<ExporterDiagnosis> = {}): ExporterDiagnosis {
+  return {
+    name: 'otlp/jaeger',
+    type: 'otlp_grpc',
+    protocol: 'grpc',
+    endpoint: 'jaeger:4317',
+    up: true,
+    problems: [
+      {
+        cause: 'queue',
+        reason: 'queue_near_capacity',
+        severity: 'warning',
+        message: 'sending queue at 812 of 1000 (81 %), full in about 42 s at the current rate',
+        fix: 'Raise sending_queue.queue_size of exporter "otlp/jaeger" or find why the backend is slow.',
+      },
+    ],
+    phases: { dns_seconds: null, connect_seconds: 0.0004, tls_seconds: null, request_seconds: 0.003 },
+    tls: null,
+    queue: { size: 812, capacity: 1000, seconds_to_full: 42 },
+    last_success_at: '2026-11-23T19:59:57.000Z',
+    checked_at: '2026-11-23T19:59:57.000Z',
+    ...over,
+  };
+}
+
+export function pendingExporter(over: Partial<ExporterDiagnosis> = {}): ExporterDiagnosis {
+  return {
+    name: 'otlp_http/new',
+    type: 'otlp_http',
+    protocol: 'http',
+    endpoint: 'http://collector-gateway:4318',
+    up: false,
+    problems: [],
+    phases: { dns_seconds: null, connect_seconds: null, tls_seconds: null, request_seconds: null },
+    tls: null,
+    queue: null,
+    last_success_at: null,
+    checked_at: null,
+    ...over,
+  };
+}
+
+export function fixtureDiagnosis(over: Partial<Diagnosis> = {}): Diagnosis {
+  return {
+    checked_at: '2026-11-23T20:00:00.000Z',
+    healthy: false,
+    collector: {
+      found: true,
+      pid: 4242,
+      open_fds: 850,
+      max_fds: 1024,
+      rss_bytes: 123_456_789,
+      memory_limit_bytes: 536_870_912,
+      oom_kills: 1,
+      restarts: 2,
+      problems: [
+        {
+          cause: 'resources',
+          reason: 'fd_near_limit',
+          severity: 'warning',
+          message: 'the collector (pid 4242) has 850 of 1024 file descriptors open (83 %)',
+          fix: 'Raise the collector\'s open-file limit (LimitNOFILE= in its systemd unit, or ulimit -n).',
+        },
+      ],
+    },
+    exporters: [healthyExporter(), failingExporter(), fillingExporter(), pendingExporter()],
+    ...over,
+  };
+}
+
+/** web settings as the config loader's defaults, with changes. */
+export function webConfig(over: Partial<SentinelConfig['web']> = {}): SentinelConfig['web'] {
+  return {
+    tlsCertFile: '',
+    tlsKeyFile: '',
+    basicAuthUsers: {},
+    unauthenticatedPaths: ['/livez', '/readyz'],
+    enableLifecycle: false,
+    maxConnections: 64,
+    ...over,
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { default: t } = await import('tap');
+  t.test('the fixture has the keys of the diagnosis document (CONTRACT §6)', async (t) => {
+    const d = JSON.parse(JSON.stringify(fixtureDiagnosis())) as Record<string, unknown>;
+    t.same(Object.keys(d).sort(), ['checked_at', 'collector', 'exporters', 'healthy']);
+    t.same(Object.keys(d.collector as object).sort(), [
+      'found', 'max_fds', 'memory_limit_bytes', 'oom_kills', 'open_fds', 'pid', 'problems', 'restarts', 'rss_bytes',
+    ]);
+    for (const e of d.exporters as Record<string, unknown>[]) {
+      t.same(Object.keys(e).sort(), [
+        'checked_at', 'endpoint', 'last_success_at', 'name', 'phases', 'problems', 'protocol', 'queue', 'tls', 'type', 'up',
+      ]);
+      t.same(Object.keys(e.phases as object).sort(), ['connect_seconds', 'dns_seconds', 'request_seconds', 'tls_seconds']);
+    }
+  });
+}
