@@ -46,12 +46,13 @@ export async function runCheck(cmd: Command, io: Io, opts: CheckOptions = {}): P
     telemetry: createTelemetryScraper(),
   });
   monitor.apply(loaded.config, model, loaded.env);
+  let d;
   try {
     await monitor.runOnce();
+    d = monitor.diagnosis();
   } finally {
     monitor.close();
   }
-  const d = monitor.diagnosis();
   if (cmd.json) {
     io.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
   } else {

@@ -8,6 +8,7 @@ import type { Problem } from './diagnose/problem.js';
 import type { ExporterProber, LookupAll } from './probe/prober.js';
 import type { ProbeResult } from './probe/probe-result.js';
 import type { Task } from './schedule/scheduler.js';
+import type { TelemetryScraper } from './collector/telemetry-scraper.js';
 
 /** The collector process, as the monitor needs it. */
 export interface CollectorSource {
@@ -15,15 +16,7 @@ export interface CollectorSource {
 }
 
 /** The collector's internal metrics, as the monitor needs them. */
-export interface TelemetrySource {
-  scrape(opts: {
-    url: string;
-    exporters: readonly string[];
-    probeUp: ReadonlyMap<string, boolean>;
-    config: SentinelConfig;
-    signal: AbortSignal;
-  }): Promise<{ queues: ReadonlyMap<string, QueueReport>; problems: readonly Problem[] }>;
-}
+export type TelemetrySource = TelemetryScraper;
 
 export interface MonitorDeps {
   readonly logger: Logger;
@@ -167,13 +160,12 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       if (url !== '') {
         const probeUp = new Map<string, boolean>();
         for (const [name, st] of exporters) if (st.result) probeUp.set(name, st.result.up);
-        try {
-          const scraped = await deps.telemetry.scrape({ url, exporters: [...exporters.keys()], probeUp, config: cfg, signal });
-          queues = scraped.queues;
-          telemetryProblems = scraped.problems;
-        } catch (err) {
-          log.debug({ err }, 'telemetry scrape failed');
-        }
+        const scraped = await deps.telemetry.scrape(
+          { url, exporters: [...exporters.keys()], probeUp, queueRatio: cfg.thresholds.queueRatio },
+          signal,
+        );
+        queues = scraped.queues;
+        telemetryProblems = scraped.problems;
       }
       collector = { ...report, problems: [...report.problems, ...telemetryProblems] };
       collectorInspected = true;
