@@ -1,0 +1,49 @@
+# syntax=docker/dockerfile:1
+#
+# otel-sentinel container image.
+#   docker build -t ghcr.io/otel-sentinel/otel-sentinel:0.1.0 .
+#   docker run --rm -p 13134:13134 \
+#     -v $PWD/config/sentinel.yaml:/etc/otel-sentinel/sentinel.yaml:ro \
+#     -v /etc/otelcol:/etc/otelcol:ro ghcr.io/otel-sentinel/otel-sentinel:0.1.0
+#
+# The base image is pinned by tag. For reproducible builds, pin it by digest as well:
+#   docker buildx imagetools inspect node:24.11.1-bookworm-slim   # prints the digest
+#   --build-arg NODE_IMAGE=node:24.11.1-bookworm-slim@sha256:<digest>
+ARG NODE_IMAGE=node:24.11.1-bookworm-slim
+
+# --- build: compile TypeScript with the dev dependencies ----------------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build
+
+# --- runtime: production dependencies and the compiled code only --------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    OTEL_SENTINEL_CONFIG=/etc/otel-sentinel/sentinel.yaml
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only, and `otel-sentinel` on PATH for `kubectl exec ... -- otel-sentinel check`.
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && npm cache clean --force \
+ && printf '#!/bin/sh\nexec node /app/dist/src/bin.js "$@"\n' > /usr/local/bin/otel-sentinel \
+ && chmod 0755 /usr/local/bin/otel-sentinel
+COPY --from=build /app/dist ./dist
+COPY config ./config
+
+# The image's `node` user (uid 1000). In Kubernetes, run it as the collector's uid instead
+# (runAsUser), so that it may read the collector's /proc entries: see docs/kubernetes.md.
+USER 1000:1000
+
+EXPOSE 13134
+
+# /livez answers 200 while the probe loop is alive; a backend outage never fails it. Uses node
+# itself: the slim image has no curl or wget. Assumes the default listen port.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:13134/livez',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+
+ENTRYPOINT ["node", "dist/src/bin.js"]
+CMD ["serve", "--config", "/etc/otel-sentinel/sentinel.yaml"]
