@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import type { Logger } from 'pino';
 import type { Command, Io } from '../cli.js';
 import { startDaemon } from '../daemon.js';
 import { ConfigError } from '../config/config-error.js';
@@ -13,7 +14,14 @@ import { DEMO_CA_PEM } from './certs.js';
  * `otel-sentinel demo`: demo backends on loopback (healthy and broken in distinct ways), a collector
  * config pointing at them, a stand-in collector process, and the daemon watching it all.
  */
-export async function runDemo(cmd: Command, io: Io, stop?: AbortSignal): Promise<number> {
+export interface DemoOptions {
+  /** stops the demo (as SIGINT does) */
+  readonly stop?: AbortSignal;
+  readonly logger?: Logger;
+}
+
+export async function runDemo(cmd: Command, io: Io, opts: DemoOptions = {}): Promise<number> {
+  const { stop } = opts;
   const dir = mkdtempSync(join(tmpdir(), 'otel-sentinel-demo-'));
   const backends = await startDemoBackends();
   const caFile = join(dir, 'demo-ca.pem');
@@ -54,7 +62,7 @@ export async function runDemo(cmd: Command, io: Io, stop?: AbortSignal): Promise
   };
   let daemon;
   try {
-    daemon = await startDaemon({ configFile: sentinelFile }, io);
+    daemon = await startDaemon({ configFile: sentinelFile }, io, { logger: opts.logger });
   } catch (err) {
     await cleanup();
     if (err instanceof ConfigError) {
@@ -78,9 +86,15 @@ export async function runDemo(cmd: Command, io: Io, stop?: AbortSignal): Promise
     ].join('\n') + '\n',
   );
   await new Promise<void>((resolve) => {
-    stop?.addEventListener('abort', () => resolve(), { once: true });
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    const done = (): void => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    if (stop?.aborted) done();
+    stop?.addEventListener('abort', done, { once: true });
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
   });
   await daemon.stop();
   await cleanup();
