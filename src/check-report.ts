@@ -59,7 +59,7 @@ export function renderReport(d: Diagnosis, st: Style): string {
   out.push(`${st.bold('otel-sentinel check')}  ${verdict}  ${st.dim(d.checked_at)}`, '');
   const head = c.found
     ? `${c.problems.length ? st.warn('WARN') : st.ok('UP')}  ${st.bold('collector')}  ${st.dim(
-        `pid ${c.pid} · fds ${c.open_fds ?? '?'}/${c.max_fds ?? '?'} · memory ${mib(c.rss_bytes)} of ${mib(c.memory_limit_bytes)} · OOM kills ${c.oom_kills} · restarts ${c.restarts}`,
+        `pid ${c.pid}${c.cpu_percent != null ? ` · cpu ${c.cpu_percent}%` : ''} · fds ${c.open_fds ?? '?'}/${c.max_fds ?? '?'} · memory ${mib(c.rss_bytes)} of ${mib(c.memory_limit_bytes)} · OOM kills ${c.oom_kills} · restarts ${c.restarts}`,
       )}`
     : `${st.warn('----')}  ${st.bold('collector')}  ${st.dim('process not found')}`;
   out.push(head);

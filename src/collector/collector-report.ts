@@ -10,6 +10,8 @@ export interface CollectorReport {
   memory_limit_bytes: number | null;
   oom_kills: number;
   restarts: number;
+  /** CPU in percent of one core since the previous round (real /proc only) */
+  cpu_percent?: number | null;
   problems: Problem[];
 }
 

@@ -1,3 +1,4 @@
+import { readCpuPercent } from './cpu-usage.js';
 import type { CollectorModel } from '../config/collector-model.js';
 import type { SentinelConfig } from '../config/sentinel-config.js';
 import { problem } from '../diagnose/catalogue.js';
@@ -181,12 +182,13 @@ export function createCollectorWatcher(opts: CollectorWatcherOptions = {}): Coll
     procfs ??= isProcfs(procRoot);
     if (!state.cgroup || !state.cgroup.ok) state.cgroup = await resolveMemoryCgroup(procRoot, sysRoot, pid);
     const cg = state.cgroup;
-    const [fds, limits, rss, host, cgMem] = await Promise.all([
+    const [fds, limits, rss, host, cgMem, cpu] = await Promise.all([
       countFds(procRoot, pid, await procfs),
       readNofileLimit(procRoot, pid),
       readRss(procRoot, pid),
       readMemTotal(procRoot),
       cg.ok ? readCgroupMemory(cg.cgroup) : Promise.resolve(null),
+      procRoot === '/proc' ? readCpuPercent(pid) : Promise.resolve(null),
     ]);
     // everything failing with "gone" means the process exited while we read it
     if (!(await isAlive(procRoot, state.id))) {
@@ -200,6 +202,7 @@ export function createCollectorWatcher(opts: CollectorWatcherOptions = {}): Coll
     else if (isPermissionCode(fds.code)) unreadable.push({ what: `/proc/${pid}/fd`, code: fds.code, lost: 'open file descriptors' });
     if (limits.ok) report.max_fds = limits.soft;
     else if (isPermissionCode(limits.code)) unreadable.push({ what: `/proc/${pid}/limits`, code: limits.code, lost: 'the open-files limit' });
+    report.cpu_percent = cpu;
     if (rss.ok) report.rss_bytes = rss.bytes;
     else if (isPermissionCode(rss.code)) unreadable.push({ what: `/proc/${pid}/status`, code: rss.code, lost: 'resident memory' });
     if (state.envCode !== null && isPermissionCode(state.envCode) && config.collector.useProcessEnvironment) {
