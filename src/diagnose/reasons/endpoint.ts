@@ -1,4 +1,22 @@
 import type { ReasonSpec } from '../reason-spec.js';
+import { answer, code, exporter, hostOf, key, s } from './probe-wording.js';
 
-/** Reasons of the `endpoint` cause (CONTRACT §5). */
-export const endpointReasons: Readonly<Record<string, ReasonSpec>> = {};
+/** Reasons of the `endpoint` cause (CONTRACT §5) found by the probe; config-time ones are in config.ts. */
+export const endpointReasons: Readonly<Record<string, ReasonSpec>> = {
+  dns_not_found: {
+    cause: 'endpoint',
+    severity: 'critical',
+    summary: 'The endpoint host name does not exist in DNS.',
+    message: (f) => `${exporter(f)}: the host name "${hostOf(f)}" does not exist${code(f)}`,
+    fix: (f) =>
+      `Correct the host in ${key(f, 'endpoint')} (in Kubernetes a service in another namespace is SERVICE.NAMESPACE.svc.cluster.local); \`getent hosts ${hostOf(f)}\` on the collector's host must find it`,
+  },
+  http_not_found: {
+    cause: 'endpoint',
+    severity: 'critical',
+    summary: 'The server answered 404 on the traces path: no OTLP/HTTP receiver there.',
+    message: (f) => `${exporter(f)}: POST ${s(f.url)} answered ${answer(f)}: nothing receives OTLP traces at that path`,
+    fix: (f) =>
+      `An otlp_http exporter appends /v1/traces to ${key(f, 'endpoint')}: set it to the base URL of the OTLP/HTTP receiver (usually port 4318, e.g. "http://host:4318", no path), or set ${key(f, 'traces_endpoint')} to the full URL ending in /v1/traces`,
+  },
+};

@@ -1,0 +1,66 @@
+import type { Facts } from '../reason-spec.js';
+
+/**
+ * Text pieces shared by the reasons of the six probe causes, so every message names the exporter,
+ * the address tried and the proxy the same way. Facts are already safe to show.
+ */
+
+/** A fact as text, or the fallback when it is absent. */
+export const s = (v: Facts[string], fallback = '?'): string =>
+  v === undefined || v === null || v === '' ? fallback : String(v);
+
+export const exporter = (f: Facts): string => `exporter "${s(f.exporter)}"`;
+
+/** `exporters.NAME.KEY`: the config key to change, as written in the collector's config. */
+export const key = (f: Facts, sub: string): string => `exporters.${s(f.exporter)}.${sub}`;
+
+/** " through proxy http://proxy:3128 (from HTTPS_PROXY)", or nothing when direct. */
+export const via = (f: Facts): string =>
+  f.proxy ? ` through proxy ${s(f.proxy)}${f.proxy_source ? ` (from ${s(f.proxy_source)})` : ''}` : '';
+
+/** "127.0.0.1:4317 (endpoint tempo:4317)", or just the endpoint when no address was tried. */
+export const target = (f: Facts): string => {
+  if (f.address && f.address !== f.endpoint) return `${s(f.address)} (endpoint ${s(f.endpoint)})`;
+  return s(f.endpoint);
+};
+
+/** " (CODE)" when a code is known. */
+export const code = (f: Facts): string => (f.code ? ` (${s(f.code)})` : '');
+
+/** " details: ..." for a gRPC status or an extra observation. */
+export const detail = (f: Facts): string => (f.detail ? `: ${s(f.detail)}` : '');
+
+/** What answered: "HTTP 503 Service Unavailable" or "gRPC status UNAVAILABLE (details)". */
+export const answer = (f: Facts): string => {
+  if (f.grpc_status) {
+    const http = f.status ? `, HTTP ${s(f.status)}` : '';
+    return `gRPC status ${s(f.grpc_status)}${f.grpc_details ? ` "${s(f.grpc_details)}"` : ''}${http}`;
+  }
+  return `HTTP ${s(f.status)}${f.status_text ? ` ${s(f.status_text)}` : ''}`;
+};
+
+/** What was sent: "POST https://host:4318/v1/traces" or "the gRPC Export call to host:4317". */
+export const request = (f: Facts): string =>
+  f.protocol === 'grpc' ? `the gRPC Export call to ${s(f.endpoint)}` : `POST ${s(f.url, s(f.endpoint))}`;
+
+/** The config key that turns TLS on or off for this exporter kind. */
+export const plaintextKey = (f: Facts): string =>
+  f.protocol === 'grpc' ? `set ${key(f, 'tls.insecure')}: true or use an http:// endpoint` : `use an http:// URL in ${key(f, 'endpoint')}`;
+
+export const tlsKey = (f: Facts): string =>
+  f.protocol === 'grpc'
+    ? `remove ${key(f, 'tls.insecure')} (or use an https:// endpoint)`
+    : `use an https:// URL in ${key(f, 'endpoint')}`;
+
+/** " Retry-After: 30" when the server sent one. */
+export const retryAfter = (f: Facts): string => (f.retry_after ? ` (Retry-After: ${s(f.retry_after)})` : '');
+
+/** The certificate as people recognise it: subject, issuer and validity. */
+export const cert = (f: Facts): string => {
+  const parts = [`subject "${s(f.subject)}"`, `issuer "${s(f.issuer)}"`];
+  if (f.not_after) parts.push(`not after ${s(f.not_after)}`);
+  return parts.join(', ');
+};
+
+export const hostOf = (f: Facts): string => s(f.host, s(f.endpoint));
+export const portOf = (f: Facts): string => s(f.port, '?');

@@ -1,0 +1,138 @@
+import { performance } from 'node:perf_hooks';
+import type { ExporterSpec } from '../config/exporter-spec.js';
+import { problem } from '../diagnose/catalogue.js';
+import { classifyFailure } from '../diagnose/classify-failure.js';
+import type { Problem } from '../diagnose/problem.js';
+import { redact } from '../diagnose/redact.js';
+import type { Facts } from '../diagnose/reason-spec.js';
+import { GrpcClientKeeper } from './grpc-client-keeper.js';
+import type { LayerFailure } from './layer.js';
+import { LAYERS } from './layers.js';
+import { prepareExporter } from './prepare-exporter.js';
+import type { Phases, ProbeResult } from './probe-result.js';
+import type { ExporterProber, ProbeContext } from './prober.js';
+import type { ProbeRun } from './probe-run.js';
+
+/** milliseconds to seconds, to the microsecond */
+const seconds = (ms: number): number => Math.round(ms * 1000) / 1e6;
+
+/** Redacts every text of a problem: the last guard, whatever a layer or message put in. */
+function guarded(p: Problem, secrets: readonly string[]): Problem {
+  if (secrets.length === 0) return p;
+  const message = redact(p.message, secrets);
+  const fix = redact(p.fix, secrets);
+  return message === p.message && fix === p.fix ? p : Object.freeze({ ...p, message, fix });
+}
+
+const emptyPhases = (): Phases => ({ dns_seconds: null, connect_seconds: null, tls_seconds: null, request_seconds: null });
+
+/**
+ * Creates the prober of one exporter: the layered probe of CONTRACT §5's six probe causes. What
+ * does not change between rounds (endpoint, TLS context, headers, the gRPC channel) is prepared
+ * here, once; each probe opens a fresh TCP (+TLS) connection. A probe never throws and returns by
+ * `ctx.signal`'s deadline.
+ */
+export function createProber(spec: ExporterSpec): ExporterProber {
+  const configProblems = spec.configProblems.map((p) => guarded(p, spec.secrets));
+  const configCritical = configProblems.filter((p) => p.severity === 'critical');
+  const configWarnings = configProblems.filter((p) => p.severity !== 'critical');
+  const prepared = configCritical.length > 0 ? null : prepareExporter(spec);
+  const prep = prepared?.ok ? prepared.prep : null;
+  const unprobeable: readonly Problem[] | null =
+    configCritical.length > 0 ? configProblems : prepared && !prepared.ok ? [...configWarnings, prepared.problem] : null;
+  const grpc = prep && spec.protocol === 'grpc' ? new GrpcClientKeeper(prep) : null;
+  let closed = false;
+
+  return {
+    async probe(ctx: ProbeContext): Promise<ProbeResult> {
+      const startedAt = ctx.now ? ctx.now() : Date.now();
+      if (unprobeable || !prep || closed) {
+        return { up: false, problems: unprobeable ?? [], phases: emptyPhases(), totalSeconds: 0, tls: null, startedAt };
+      }
+      const run: ProbeRun = {
+        prep,
+        ctx,
+        signal: ctx.signal,
+        phases: emptyPhases(),
+        facts: {},
+        warnings: [],
+        proxy: null,
+        addresses: [],
+        connected: null,
+        socket: null,
+        tlsSocket: null,
+        tls: null,
+        t0: performance.now(),
+        grpc,
+        answered: false,
+      };
+      let failure: LayerFailure | undefined;
+      try {
+        failure = await runLayers(run);
+      } catch (err) {
+        // A layer is written never to reject; if one does, the probe still answers.
+        failure = { layer: 'request', code: 'ERROR', facts: { detail: 'internal probe error' }, cause: err };
+      } finally {
+        run.tlsSocket?.destroy();
+        run.socket?.destroy();
+      }
+      const totalMs = performance.now() - run.t0;
+      const problems: Problem[] = [...configWarnings];
+      const secrets = run.proxy && run.proxy.secrets.length > 0 ? [...prep.secrets, ...run.proxy.secrets] : prep.secrets;
+      if (failure) {
+        grpc?.reset();
+        const facts: Facts = { ...prep.baseFacts, ...run.facts, timeout_ms: Math.round(totalMs), code: failure.code, ...failure.facts };
+        const reason = classifyFailure(failure, { sentClientCert: prep.baseFacts.client_cert === true, proxied: run.proxy !== null });
+        problems.push(guarded(problem(reason, facts), secrets));
+      } else {
+        for (const w of run.warnings) problems.push(guarded(problem(w.reason, { ...prep.baseFacts, ...run.facts, ...w.facts }), secrets));
+        if (ctx.mode === 'export' && totalMs > ctx.slowResponseMs) {
+          const facts = { ...prep.baseFacts, ...run.facts, elapsed_ms: Math.round(totalMs), threshold_ms: ctx.slowResponseMs };
+          problems.push(guarded(problem('slow_response', facts), secrets));
+        }
+      }
+      return { up: !failure, problems, phases: run.phases, totalSeconds: seconds(totalMs), tls: run.tls, startedAt };
+    },
+    close(): void {
+      closed = true;
+      grpc?.close();
+    },
+  };
+}
+
+/** Resolves when the deadline fires: a layer that overlooks its signal still cannot hold the probe. */
+function deadline(signal: AbortSignal): { promise: Promise<'deadline'>; dispose: () => void } {
+  let onAbort: () => void = () => {};
+  const promise = new Promise<'deadline'>((resolve) => {
+    onAbort = () => resolve('deadline');
+    if (signal.aborted) resolve('deadline');
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
+}
+
+async function runLayers(run: ProbeRun): Promise<LayerFailure | undefined> {
+  const stop = deadline(run.signal);
+  try {
+    return await runEach(run, stop.promise);
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function runEach(run: ProbeRun, stop: Promise<'deadline'>): Promise<LayerFailure | undefined> {
+  for (const layer of LAYERS[run.prep.spec.protocol]) {
+    if (layer.skip(run)) continue;
+    if (run.signal.aborted) return { layer: layer.name, code: 'TIMEOUT', facts: { phase: layer.waitsFor } };
+    const t = performance.now();
+    const outcome = await Promise.race([layer.run(run), stop]);
+    const failure: LayerFailure | undefined =
+      outcome === 'deadline' ? { layer: layer.name, code: 'TIMEOUT', facts: { phase: layer.waitsFor } } : outcome;
+    if (layer.phase) {
+      const prevMs = (run.phases[layer.phase] ?? 0) * 1000;
+      run.phases[layer.phase] = seconds(prevMs + performance.now() - t);
+    }
+    if (failure) return failure;
+  }
+  return undefined;
+}

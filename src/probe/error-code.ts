@@ -1,0 +1,33 @@
+/**
+ * The one place where foreign errors become codes: errno strings, OpenSSL codes, undici codes,
+ * AggregateError from multi-address connects. Everything downstream matches on the returned code.
+ */
+export function errorCode(err: unknown): string {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e; depth++) {
+    if (e instanceof AggregateError && e.errors.length > 0) {
+      e = e.errors[0];
+      continue;
+    }
+    const c = (e as { code?: unknown }).code;
+    if (typeof c === 'string' && c !== '' && !c.startsWith('UND_ERR')) return c;
+    const cause = (e as { cause?: unknown }).cause;
+    if (cause) {
+      e = cause;
+      continue;
+    }
+    if (typeof c === 'string' && c !== '') return c;
+    break;
+  }
+  const c = (err as { code?: unknown } | null)?.code;
+  return typeof c === 'string' && c !== '' ? c : 'ERROR';
+}
+
+/** The error raised inside a layer when the probe's deadline fires. */
+export class DeadlineReached extends Error {
+  override readonly name = 'DeadlineReached';
+  readonly code = 'TIMEOUT';
+  constructor() {
+    super('the probe deadline was reached');
+  }
+}

@@ -1,0 +1,112 @@
+import { createSecureContext, type SecureVersion } from 'node:tls';
+import { isIP } from 'node:net';
+import { gzipSync, deflateSync } from 'node:zlib';
+import type { ExporterSpec } from '../config/exporter-spec.js';
+import { resolveEndpoint } from '../config/endpoint.js';
+import { loadTlsMaterial } from '../config/tls-material.js';
+import { problem } from '../diagnose/catalogue.js';
+import type { Problem } from '../diagnose/problem.js';
+import { SHOWN_HEADERS } from '../diagnose/redact.js';
+import type { PreparedExporter, PreparedTls } from './prepared-exporter.js';
+import { parseProxyUrl } from './proxy-target.js';
+
+const MIN_VERSION: Readonly<Record<string, SecureVersion>> = {
+  '1.0': 'TLSv1',
+  '1.1': 'TLSv1.1',
+  '1.2': 'TLSv1.2',
+  '1.3': 'TLSv1.3',
+};
+
+const EMPTY = Buffer.alloc(0);
+const BODY: Readonly<Record<string, Buffer>> = { gzip: gzipSync(EMPTY), deflate: deflateSync(EMPTY), zlib: deflateSync(EMPTY) };
+
+/**
+ * Works out once per exporter what every probe reuses. Returns the problem instead when the
+ * exporter cannot be probed at all (no usable endpoint, unreadable TLS files, bad proxy_url).
+ */
+export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedExporter } | { ok: false; problem: Problem } {
+  const resolved = resolveEndpoint(spec);
+  if (!resolved.ok) {
+    const key = spec.protocol === 'http' && spec.tracesEndpoint ? 'traces_endpoint' : 'endpoint';
+    return { ok: false, problem: problem(resolved.reason, { exporter: spec.name, detail: resolved.detail, key, source: spec.source }) };
+  }
+  const endpoint = resolved.endpoint;
+  let tls: PreparedTls | undefined;
+  if (endpoint.tls) {
+    const loaded = loadTlsMaterial(spec.tls);
+    if (!loaded.ok) {
+      return { ok: false, problem: problem('tls_config_invalid', { exporter: spec.name, key: loaded.key, detail: loaded.detail }) };
+    }
+    const m = loaded.material;
+    const minVersion = MIN_VERSION[spec.tls.minVersion ?? ''] ?? 'TLSv1.2';
+    let secureContext;
+    let noCertContext;
+    try {
+      secureContext = createSecureContext({ ca: m.ca, cert: m.cert, key: m.key, minVersion });
+      if (m.cert) noCertContext = createSecureContext({ ca: m.ca, minVersion });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'unusable';
+      return { ok: false, problem: problem('tls_config_invalid', { exporter: spec.name, key: 'tls', detail: `OpenSSL refused the TLS settings (${code})` }) };
+    }
+    const override = spec.tls.serverNameOverride?.trim();
+    const checkName = override || endpoint.host;
+    tls = {
+      secureContext,
+      noCertContext,
+      servername: isIP(checkName) === 0 ? checkName : undefined,
+      checkName,
+      rejectUnauthorized: !spec.tls.insecureSkipVerify,
+      alpn: spec.protocol === 'grpc' ? ['h2'] : ['h2', 'http/1.1'],
+      clientChain: m.clientChain,
+    };
+  }
+  let fixedProxy;
+  if (spec.protocol === 'http' && spec.proxyUrl && spec.proxyUrl.trim() !== '') {
+    const p = parseProxyUrl(spec.proxyUrl, 'proxy_url');
+    if (!p) {
+      return {
+        ok: false,
+        problem: problem('invalid_endpoint', { exporter: spec.name, key: 'proxy_url', detail: 'proxy_url is not a URL', source: spec.source }),
+      };
+    }
+    fixedProxy = p;
+  }
+  const compression = (spec.compression ?? '').toLowerCase();
+  const body = BODY[compression] ?? EMPTY;
+  const httpHeaders: Record<string, string> = {
+    'content-type': 'application/x-protobuf',
+    'user-agent': 'otel-sentinel',
+  };
+  // Plaintext requests may go to a proxy in absolute form, so the Host header is set here.
+  if (spec.protocol === 'http' && !endpoint.tls) httpHeaders.host = new URL(endpoint.url).host;
+  if (body !== EMPTY) httpHeaders['content-encoding'] = compression === 'gzip' ? 'gzip' : 'deflate';
+  for (const [k, v] of Object.entries(spec.headers)) httpHeaders[k.toLowerCase()] = v;
+  const names = Object.keys(spec.headers).map((k) => k.toLowerCase());
+  const secrets = [...spec.secrets];
+  for (const [k, v] of Object.entries(spec.headers)) if (!SHOWN_HEADERS.has(k.toLowerCase())) secrets.push(v);
+  if (fixedProxy) secrets.push(...fixedProxy.secrets);
+  return {
+    ok: true,
+    prep: Object.freeze({
+      spec,
+      endpoint,
+      tls,
+      fixedProxy,
+      baseFacts: Object.freeze({
+        exporter: spec.name,
+        endpoint: endpoint.authority,
+        url: spec.protocol === 'http' ? endpoint.url : endpoint.authority,
+        host: endpoint.host,
+        port: endpoint.port,
+        protocol: spec.protocol,
+        client_cert: tls !== undefined && tls.clientChain.length > 0,
+        ...(tls?.clientChain[0] ? { client_subject: tls.clientChain[0].subject.replace(/\n/g, ', ') } : {}),
+        ...(names.length > 0 ? { sent_headers: names.join(', ') } : {}),
+      }),
+      headerNames: names.join(', '),
+      secrets: Object.freeze(secrets.filter((x) => x.length >= 4)),
+      httpHeaders: Object.freeze(httpHeaders),
+      httpBody: body,
+    }),
+  };
+}

@@ -1,0 +1,98 @@
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { errorCode } from './error-code.js';
+import { clientCertRefused } from './client-cert-refused.js';
+import { fail, OBSERVED, type Layer } from './layer.js';
+import type { ProbeRun } from './probe-run.js';
+import { servedChain } from './served-chain.js';
+import { settle } from './settle.js';
+
+const DAY_MS = 86_400_000;
+const ignore = (): void => {};
+
+/**
+ * The TLS handshake over the probe's fresh connection, with the exporter's CA, client certificate,
+ * server name and minimum version. Verification is done here after the handshake (rather than by
+ * rejectUnauthorized) so the served certificate can be shown in every message. Records version,
+ * ALPN and the earliest expiry in the chain, and warns when it is within the expiry threshold.
+ */
+export const tlsLayer: Layer = {
+  name: 'tls',
+  phase: 'tls_seconds',
+  waitsFor: 'the TLS handshake',
+  skip: (run) => !run.prep.endpoint.tls,
+  async run(run) {
+    const t = run.prep.tls!;
+    const socket = run.socket!;
+    const tlsSocket = tlsConnect({
+      socket,
+      secureContext: t.secureContext,
+      servername: t.servername,
+      host: t.checkName,
+      ALPNProtocols: t.alpn as string[],
+      rejectUnauthorized: false,
+    });
+    tlsSocket.on('error', ignore);
+    run.tlsSocket = tlsSocket;
+    try {
+      await handshake(tlsSocket, run.signal);
+    } catch (err) {
+      const code = errorCode(err);
+      if ((code === 'ECONNRESET' || code === 'EPIPE') && (await clientCertRefused(run))) {
+        return fail('tls', OBSERVED.clientCertRefused, { detail: `the server dropped the handshake (${code})` }, err);
+      }
+      return fail('tls', code, {}, err);
+    }
+    return verify(run, tlsSocket);
+  },
+};
+
+function handshake(tlsSocket: TLSSocket, signal: AbortSignal): Promise<void> {
+  return settle<void>(signal, (resolve, reject) => {
+    const onSecure = (): void => resolve();
+    const onError = (err: Error): void => reject(err);
+    tlsSocket.once('secureConnect', onSecure);
+    tlsSocket.once('error', onError);
+    return () => {
+      tlsSocket.removeListener('secureConnect', onSecure);
+      tlsSocket.removeListener('error', onError);
+    };
+  });
+}
+
+function verify(run: ProbeRun, tlsSocket: TLSSocket) {
+  const t = run.prep.tls!;
+  const chain = servedChain(tlsSocket.getPeerCertificate(true));
+  run.tls = {
+    version: tlsSocket.getProtocol() ?? null,
+    alpn: tlsSocket.alpnProtocol || null,
+    not_after: chain && Number.isFinite(chain.earliestNotAfterMs) ? new Date(chain.earliestNotAfterMs).toISOString() : null,
+  };
+  if (chain) {
+    run.facts.subject = chain.subject;
+    run.facts.issuer = chain.issuer;
+    run.facts.not_after = chain.notAfter;
+    run.facts.not_before = chain.notBefore;
+    run.facts.san = chain.san;
+  }
+  run.facts.server_name = t.checkName;
+  if (t.rejectUnauthorized && !tlsSocket.authorized) {
+    const reason = tlsSocket.authorizationError as unknown;
+    const code = typeof reason === 'string' ? reason : errorCode(reason);
+    return fail('tls', code);
+  }
+  if (chain && Number.isFinite(chain.earliestNotAfterMs)) {
+    const now = run.ctx.now ? run.ctx.now() : Date.now();
+    const left = chain.earliestNotAfterMs - now;
+    if (left < run.ctx.certExpiryMs) {
+      run.warnings.push({
+        reason: 'tls_cert_expiring',
+        facts: {
+          expiring_subject: chain.earliestSubject,
+          not_after: new Date(chain.earliestNotAfterMs).toISOString(),
+          days_left: Math.max(0, Math.floor(left / DAY_MS)),
+        },
+      });
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,154 @@
+/**
+ * Test certificates made with `openssl` at test time, once per test process, in a temp dir that is
+ * removed when the process exits. EC P-256 keys keep generation fast. Every certificate is issued
+ * by `openssl ca` so validity dates can be set in the past or the future.
+ *
+ *   const c = testCerts();
+ *   c.ca.cert          // PEM of the trusted CA
+ *   c.server.cert/key  // 127.0.0.1, ::1, localhost, backend.test
+ *   c.expired, c.notYetValid, c.expiringSoon, c.wrongHost, c.untrusted (signed by another CA)
+ *   c.client           // clientAuth certificate signed by the CA
+ *   c.untrustedClient  // clientAuth certificate signed by the untrusted CA
+ *   c.paths.*          // the same as files (for tls.ca_file, cert_file, key_file)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface CertPair {
+  readonly cert: string;
+  readonly key: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+export interface TestCerts {
+  readonly dir: string;
+  readonly ca: CertPair;
+  readonly otherCa: CertPair;
+  readonly server: CertPair;
+  readonly expired: CertPair;
+  readonly notYetValid: CertPair;
+  readonly expiringSoon: CertPair;
+  readonly wrongHost: CertPair;
+  readonly untrusted: CertPair;
+  readonly client: CertPair;
+  readonly untrustedClient: CertPair;
+}
+
+const SERVER_NAMES = 'IP:127.0.0.1,IP:::1,DNS:localhost,DNS:backend.test';
+
+let cached: TestCerts | undefined;
+
+const openssl = (dir: string, args: string[]): void => {
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+};
+
+const stamp = (d: Date): string => d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+
+function makeCa(dir: string, name: string): CertPair {
+  const d = join(dir, name);
+  mkdirSync(join(d, 'newcerts'), { recursive: true });
+  writeFileSync(join(d, 'index.txt'), '');
+  writeFileSync(join(d, 'serial'), '1000\n');
+  writeFileSync(
+    join(d, 'ca.cnf'),
+    [
+      '[ca]',
+      'default_ca = own',
+      '[own]',
+      `dir = ${d}`,
+      'database = $dir/index.txt',
+      'new_certs_dir = $dir/newcerts',
+      'serial = $dir/serial',
+      'default_md = sha256',
+      'policy = any',
+      'unique_subject = no',
+      'copy_extensions = none',
+      'email_in_dn = no',
+      '[any]',
+      'commonName = supplied',
+      '[req]',
+      'distinguished_name = dn',
+      '[dn]',
+      '[v3_ca]',
+      'basicConstraints = critical,CA:TRUE',
+      'keyUsage = critical,keyCertSign,cRLSign',
+      'subjectKeyIdentifier = hash',
+    ].join('\n'),
+  );
+  const keyFile = join(d, 'ca.key');
+  const certFile = join(d, 'ca.pem');
+  openssl(d, ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', keyFile]);
+  openssl(d, [
+    'req', '-x509', '-new', '-key', keyFile, '-sha256', '-days', '3650', '-subj', `/CN=otel-sentinel test ${name}`,
+    '-config', join(d, 'ca.cnf'), '-extensions', 'v3_ca', '-out', certFile,
+  ]);
+  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
+}
+
+interface Issue {
+  readonly name: string;
+  readonly cn: string;
+  readonly san?: string;
+  readonly client?: boolean;
+  readonly start: Date;
+  readonly end: Date;
+}
+
+function issue(dir: string, caName: string, o: Issue): CertPair {
+  const d = join(dir, caName);
+  const keyFile = join(dir, `${o.name}.key`);
+  const csr = join(dir, `${o.name}.csr`);
+  const certFile = join(dir, `${o.name}.pem`);
+  const ext = join(dir, `${o.name}.ext`);
+  writeFileSync(
+    ext,
+    [
+      '[ext]',
+      'basicConstraints = CA:FALSE',
+      'keyUsage = critical,digitalSignature',
+      `extendedKeyUsage = ${o.client ? 'clientAuth' : 'serverAuth'}`,
+      ...(o.san ? [`subjectAltName = ${o.san}`] : []),
+    ].join('\n'),
+  );
+  openssl(dir, ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', keyFile]);
+  openssl(dir, ['req', '-new', '-key', keyFile, '-subj', `/CN=${o.cn}`, '-config', join(d, 'ca.cnf'), '-out', csr]);
+  openssl(dir, [
+    'ca', '-batch', '-notext', '-config', join(d, 'ca.cnf'), '-cert', join(d, 'ca.pem'), '-keyfile', join(d, 'ca.key'),
+    '-startdate', stamp(o.start), '-enddate', stamp(o.end), '-extfile', ext, '-extensions', 'ext', '-in', csr, '-out', certFile,
+  ]);
+  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
+}
+
+/** The test certificates of this process, made on first use. */
+export function testCerts(): TestCerts {
+  if (cached) return cached;
+  const dir = mkdtempSync(join(tmpdir(), 'otel-sentinel-certs-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const day = 86_400_000;
+  const now = Date.now();
+  const past = new Date(now - day);
+  const year = new Date(now + 365 * day);
+  const ca = makeCa(dir, 'ca');
+  const otherCa = makeCa(dir, 'other-ca');
+  const server = (name: string, start: Date, end: Date, san = SERVER_NAMES, cn = 'backend.test', caName = 'ca'): CertPair =>
+    issue(dir, caName, { name, cn, san, start, end });
+  cached = {
+    dir,
+    ca,
+    otherCa,
+    server: server('server', past, year),
+    expired: server('expired', new Date(now - 30 * day), new Date(now - 2 * day), SERVER_NAMES, 'expired.backend.test'),
+    notYetValid: server('not-yet-valid', new Date(now + 30 * day), new Date(now + 400 * day), SERVER_NAMES, 'future.backend.test'),
+    expiringSoon: server('expiring-soon', past, new Date(now + 3 * day), SERVER_NAMES, 'expiring.backend.test'),
+    wrongHost: server('wrong-host', past, year, 'DNS:other.example', 'other.example'),
+    untrusted: server('untrusted', past, year, SERVER_NAMES, 'untrusted.backend.test', 'other-ca'),
+    client: issue(dir, 'ca', { name: 'client', cn: 'otel-sentinel test client', client: true, start: past, end: year }),
+    untrustedClient: issue(dir, 'other-ca', {
+      name: 'untrusted-client', cn: 'untrusted test client', client: true, start: past, end: year,
+    }),
+  };
+  return cached;
+}
