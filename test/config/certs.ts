@@ -63,21 +63,3 @@ export function makeCertDir(): CertDir {
     },
   };
 }
-
-// Run directly (as the test runner does), the helper checks itself: the dates it asks for are the
-// dates the certificates carry.
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '\u0000')) {
-  const { X509Certificate } = await import('node:crypto');
-  const { readFileSync } = await import('node:fs');
-  const t = (await import('tap')).default;
-  t.test('makeCertDir signs client certificates with the requested dates', (t) => {
-    const certs = makeCertDir();
-    t.teardown(() => certs.cleanup());
-    const c = certs.client('expired-client', '20200101000000Z', '20200201000000Z');
-    const x = new X509Certificate(readFileSync(c.cert));
-    t.equal(new Date(x.validTo).toISOString(), '2020-02-01T00:00:00.000Z');
-    t.match(x.subject, /CN=expired-client/);
-    t.ok(x.checkIssued(new X509Certificate(readFileSync(certs.caCert))));
-    t.end();
-  });
-}

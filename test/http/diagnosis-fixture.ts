@@ -1,6 +1,5 @@
 // Diagnoses for the view tests: a healthy, a failing, a queue-filling and a never-probed exporter,
 // and a collector with a warning. Run directly, it checks itself against the contract's document.
-import { pathToFileURL } from 'node:url';
 import type { SentinelConfig } from '../../src/config/sentinel-config.js';
 import type { Diagnosis, ExporterDiagnosis } from '../../src/diagnose/diagnosis.js';
 
@@ -129,21 +128,4 @@ export function webConfig(over: Partial<SentinelConfig['web']> = {}): SentinelCo
     maxConnections: 64,
     ...over,
   };
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { default: t } = await import('tap');
-  t.test('the fixture has the keys of the diagnosis document (CONTRACT §6)', async (t) => {
-    const d = JSON.parse(JSON.stringify(fixtureDiagnosis())) as Record<string, unknown>;
-    t.same(Object.keys(d).sort(), ['checked_at', 'collector', 'exporters', 'healthy']);
-    t.same(Object.keys(d.collector as object).sort(), [
-      'found', 'max_fds', 'memory_limit_bytes', 'oom_kills', 'open_fds', 'pid', 'problems', 'restarts', 'rss_bytes',
-    ]);
-    for (const e of d.exporters as Record<string, unknown>[]) {
-      t.same(Object.keys(e).sort(), [
-        'checked_at', 'endpoint', 'last_success_at', 'name', 'phases', 'problems', 'protocol', 'queue', 'tls', 'type', 'up',
-      ]);
-      t.same(Object.keys(e.phases as object).sort(), ['connect_seconds', 'dns_seconds', 'request_seconds', 'tls_seconds']);
-    }
-  });
 }
