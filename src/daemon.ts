@@ -5,7 +5,7 @@ import { ConfigError } from './config/config-error.js';
 import type { SentinelConfig } from './config/sentinel-config.js';
 import { createLogger } from './log.js';
 import { loadAll, type Loaded } from './load-all.js';
-import { createMonitor, type Monitor } from './monitor.js';
+import { COLLECTOR_TASK, createMonitor, type Monitor } from './monitor.js';
 import { createScheduler, type Scheduler } from './schedule/scheduler.js';
 import { createProber } from './probe/create-prober.js';
 import { createCollectorWatcher } from './collector/collector-watcher.js';
@@ -28,7 +28,8 @@ export interface DaemonOptions {
 
 export interface RunningDaemon {
   readonly address: { host: string; port: number };
-  reload(): Promise<{ ok: boolean; error?: string }>;
+  /** re-reads every config file; `trigger` names the cause in the log (default "api") */
+  reload(trigger?: string): Promise<{ ok: boolean; error?: string }>;
   stop(): Promise<void>;
   readonly monitor: Monitor;
 }
@@ -70,7 +71,13 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
   let scheduler: Scheduler = newScheduler(loaded.config);
   scheduler.set(monitor.tasks());
   function newScheduler(config: SentinelConfig): Scheduler {
-    return createScheduler({ intervalMs: config.probe.intervalMs, timeoutMs: config.probe.timeoutMs });
+    return createScheduler({
+      intervalMs: config.probe.intervalMs,
+      timeoutMs: config.probe.timeoutMs,
+      onStart: (key, lagMs) => {
+        if (key !== COLLECTOR_TASK) metrics.observeScheduleLag(lagMs / 1000);
+      },
+    });
   }
 
   let ready = false;
@@ -89,9 +96,12 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
   }
 
   let reloading: Promise<{ ok: boolean; error?: string }> | null = null;
+  let again: Promise<{ ok: boolean; error?: string }> | null = null;
   async function doReload(trigger: string): Promise<{ ok: boolean; error?: string }> {
     try {
       const next = await loadAll(flags, collector, io.env);
+      // a stopped monitor must not get fresh probers (gRPC channels) that nothing would close
+      if (stopping) return { ok: false, error: 'otel-sentinel is stopping' };
       const prev = loaded.config;
       loaded = next;
       logger.level = next.config.log.level;
@@ -118,11 +128,20 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
     }
   }
   function reload(trigger = 'api'): Promise<{ ok: boolean; error?: string }> {
-    // one reload at a time; a trigger arriving meanwhile joins the running one
-    reloading ??= doReload(trigger).finally(() => {
-      reloading = null;
+    if (!reloading) {
+      reloading = doReload(trigger).finally(() => {
+        reloading = null;
+      });
+      return reloading;
+    }
+    // One reload at a time. A trigger arriving meanwhile may have seen files newer than the running
+    // reload read (the watcher has already taken their digests): one more reload follows it, shared
+    // by every trigger that arrives before it starts.
+    again ??= reloading.then(() => {
+      again = null;
+      return reload(trigger);
     });
-    return reloading;
+    return again;
   }
 
   const address = await server.start();
@@ -142,7 +161,7 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
       logger.flush?.();
     })());
 
-  return { address, reload: () => reload('api'), stop, monitor };
+  return { address, reload: (trigger = 'api') => reload(trigger), stop, monitor };
 }
 
 /** `otel-sentinel serve`: runs until SIGTERM/SIGINT; resolves to the exit code. */
@@ -157,7 +176,7 @@ export async function runDaemon(flags: CommonFlags, io: Io, opts: DaemonOptions 
     }
     throw err;
   }
-  const onHup = (): void => void daemon.reload();
+  const onHup = (): void => void daemon.reload('SIGHUP');
   process.on('SIGHUP', onHup);
   await new Promise<void>((resolve) => {
     if (opts.stopSignal) opts.stopSignal.addEventListener('abort', () => resolve(), { once: true });

@@ -5,6 +5,7 @@ import type { SentinelConfig } from './config/sentinel-config.js';
 import type { CollectorReport, QueueReport } from './collector/collector-report.js';
 import type { Diagnosis, ExporterDiagnosis } from './diagnose/diagnosis.js';
 import type { Problem } from './diagnose/problem.js';
+import { redact } from './diagnose/redact.js';
 import type { ExporterProber, LookupAll } from './probe/prober.js';
 import type { ProbeResult } from './probe/probe-result.js';
 import type { Task } from './schedule/scheduler.js';
@@ -40,6 +41,11 @@ interface ExporterState {
   queue: QueueReport | null;
   /** what was last logged, so a state is logged once when it changes, not every round */
   logged: string;
+  /**
+   * this exporter's entry of the diagnosis, kept until its result or queue changes: a diagnosis
+   * rebuilt after one probe reuses the other exporters' entries, and the metrics skip those
+   */
+  diag: ExporterDiagnosis | null;
 }
 
 export const COLLECTOR_TASK = 'collector';
@@ -59,6 +65,13 @@ const NOT_INSPECTED: CollectorReport = Object.freeze({
 
 /** A spec's identity for reloads: same identity keeps the prober, its state and history. */
 const identity = (spec: ExporterSpec): string => JSON.stringify(spec);
+
+/**
+ * The endpoint as every view shows it (diagnosis, metrics label, status page, logs): credentials
+ * written into the URL (`https://user:password@host`) are secrets of the spec and hidden here.
+ */
+const shownEndpoint = (spec: ExporterSpec): string =>
+  redact(spec.protocol === 'http' && spec.tracesEndpoint ? spec.tracesEndpoint : spec.endpoint, spec.secrets);
 
 const signature = (problems: readonly Problem[]): string =>
   problems.map((p) => `${p.cause}/${p.reason}/${p.severity}`).sort().join(',');
@@ -108,7 +121,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     if (sig === st.logged) return;
     const first = st.logged === '';
     st.logged = sig;
-    const fields = { exporter: st.spec.name, endpoint: st.spec.endpoint };
+    const fields = { exporter: st.spec.name, endpoint: shownEndpoint(st.spec) };
     const main = problems.find((p) => p.severity === 'critical') ?? problems[0];
     if (main) {
       const level = main.severity === 'critical' ? 'warn' : 'info';
@@ -142,6 +155,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       });
       if (exporters.get(st.spec.name) !== st) return; // removed or replaced meanwhile
       st.result = result;
+      st.diag = null;
       if (result.up) st.lastSuccessAt = result.startedAt;
       deps.onProbe?.(st.spec.name, result);
       logExporter(st);
@@ -169,7 +183,11 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       }
       collector = { ...report, problems: [...report.problems, ...telemetryProblems] };
       collectorInspected = true;
-      for (const [name, st] of exporters) st.queue = queues.get(name) ?? null;
+      for (const [name, st] of exporters) {
+        const queue = queues.get(name) ?? null;
+        if (queue !== st.queue) st.diag = null;
+        st.queue = queue;
+      }
       const sig = signature(collector.problems);
       if (sig !== collectorLogged) {
         collectorLogged = sig;
@@ -197,7 +215,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       name: st.spec.name,
       type: st.spec.type,
       protocol: st.spec.protocol,
-      endpoint: st.spec.protocol === 'http' && st.spec.tracesEndpoint ? st.spec.tracesEndpoint : st.spec.endpoint,
+      endpoint: shownEndpoint(st.spec),
       up: r?.up ?? false,
       problems,
       phases: r?.phases ?? { dns_seconds: null, connect_seconds: null, tls_seconds: null, request_seconds: null },
@@ -238,6 +256,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
           lastSuccessAt: null,
           queue: null,
           logged: '',
+          diag: null,
         });
         added.push(spec.name);
       }
@@ -269,7 +288,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     },
     diagnosis() {
       if (cached) return cached;
-      const list = [...exporters.values()].map(toDiagnosis);
+      const list = [...exporters.values()].map((st) => (st.diag ??= toDiagnosis(st)));
       const healthy = collector.problems.length === 0 && list.every((e) => e.up && e.problems.length === 0);
       cached = { checked_at: new Date(now()).toISOString(), healthy, collector, exporters: list };
       return cached;

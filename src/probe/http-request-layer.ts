@@ -57,7 +57,7 @@ export const httpRequestLayer: Layer = {
         return undefined;
       }
       let body = '';
-      if (status === 400) body = (await res.body.text().catch(() => '')).slice(0, 300);
+      if (status === 400) body = await readHead(res.body, 4096);
       else await res.body.dump().catch(() => undefined);
       if (status === 400 && body.includes(GO_TLS_PORT_ANSWER)) {
         return fail('request', OBSERVED.peerTls, { detail: `it answered "HTTP 400 ${GO_TLS_PORT_ANSWER}"` });
@@ -96,3 +96,23 @@ async function failure(run: ProbeRun, err: unknown, socketError: string | undefi
   return closedOrTls(run, code, err);
 }
 
+
+/**
+ * The first bytes of an answer's body, for the message: never more than `max`, however much the
+ * server sends (a misbehaving one may stream gigabytes).
+ */
+async function readHead(body: AsyncIterable<Buffer> & { destroy(): unknown }, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= max) break; // leaving the loop destroys the stream
+    }
+  } catch {
+    // a body cut short still tells what it began with
+  }
+  body.destroy();
+  return Buffer.concat(chunks).subarray(0, max).toString('utf8').slice(0, 300);
+}
