@@ -3,19 +3,24 @@ import type { Problem } from '../diagnose/problem.js';
 import { redact } from '../diagnose/redact.js';
 import type { Facts } from '../diagnose/reason-spec.js';
 import { ConfigError } from './config-error.js';
-import { child, flag, isRaw, text, type Raw } from './collector-values.js';
-import { parseDuration } from './duration.js';
+import { child, flag, isRaw, setKey, text, type Raw } from './collector-values.js';
+import { isDuration, parseDuration } from './duration.js';
 import type { ExporterProtocol, ExporterSpec, TlsSettings } from './exporter-spec.js';
 import { formatPath, type EnvReference, type TreePath } from './expand-env.js';
 import { readAuthenticator } from './read-authenticator.js';
+import { describeValue } from './read-yaml-file.js';
+import { quote } from './quote.js';
 import { staticProblems } from './static-problems.js';
 
-export const OTLP_TYPES: Readonly<Record<string, ExporterProtocol>> = {
-  otlp: 'grpc',
-  otlp_grpc: 'grpc',
-  otlphttp: 'http',
-  otlp_http: 'http',
-};
+/** Looked up with exporter types from the config: no prototype, so `constructor` is no type. */
+export const OTLP_TYPES: Readonly<Record<string, ExporterProtocol>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, ExporterProtocol>, {
+    otlp: 'grpc',
+    otlp_grpc: 'grpc',
+    otlphttp: 'http',
+    otlp_http: 'http',
+  }),
+);
 
 const DEFAULT_TIMEOUT_MS: Readonly<Record<ExporterProtocol, number>> = { grpc: 5_000, http: 30_000 };
 
@@ -61,13 +66,15 @@ function readTls(block: unknown): TlsSettings {
 function readTimeout(input: ExporterInput, protocol: ExporterProtocol, key: string, secrets: readonly string[]): number {
   const v = child(input.block, 'timeout');
   if (v === undefined || v === null || v === '') return DEFAULT_TIMEOUT_MS[protocol];
+  const got = typeof v === 'string' ? quote(v) : describeValue(v);
+  let ms: number | undefined;
   // mapstructure decodes a bare integer into time.Duration as nanoseconds.
-  if (typeof v === 'number') return v / 1e6;
-  try {
-    return parseDuration(String(v));
-  } catch {
-    throw new ConfigError(input.source, key, redact(`expected a duration like "5s" or "1m30s", got ${JSON.stringify(String(v))}`, secrets));
-  }
+  if (typeof v === 'number') ms = Number.isFinite(v) ? v / 1e6 : undefined;
+  else if (typeof v === 'string') ms = isDuration(v) ? parseDuration(v) : undefined;
+  if (ms === undefined) throw new ConfigError(input.source, key, redact(`expected a duration like "5s" or "1m30s", got ${got}`, secrets));
+  // the collector refuses to start with a negative timeout
+  if (ms < 0) throw new ConfigError(input.source, key, redact(`expected a duration of 0 or more (0: no timeout), got ${got}`, secrets));
+  return ms;
 }
 
 const startsWith = (path: TreePath, prefix: TreePath): boolean =>
@@ -83,7 +90,7 @@ export function buildExporterSpec(input: ExporterInput): ExporterSpec {
   const headers: Record<string, string> = {};
   const rawHeaders = child(block, 'headers');
   if (isRaw(rawHeaders)) {
-    for (const [k, v] of Object.entries(rawHeaders)) headers[k] = text(v) ?? '';
+    for (const [k, v] of Object.entries(rawHeaders)) setKey(headers, k, text(v) ?? '');
   }
   const secrets: string[] = Object.values(headers).filter((v) => v !== '');
   const problems: Problem[] = [];
@@ -130,7 +137,8 @@ export function buildExporterSpec(input: ExporterInput): ExporterSpec {
     timeoutMs: readTimeout(input, protocol, `${prefix}.timeout`, secrets),
     proxyUrl,
     source: input.source,
-    secrets: [...new Set(secrets)],
+    // longest first: redacting "tok" before "user:tok en" would leave "user:[REDACTED] en" and the rest shown
+    secrets: [...new Set(secrets)].sort((a, b) => b.length - a.length),
     configProblems: [],
   };
   const all = [...staticProblems(spec, { where, now: input.now, certExpiryMs: input.certExpiryMs }), ...problems];

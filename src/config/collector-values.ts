@@ -8,7 +8,13 @@ export type Raw = Record<string, unknown>;
 
 export const isRaw = (v: unknown): v is Raw => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-export const child = (v: unknown, key: string): unknown => (isRaw(v) ? v[key] : undefined);
+/** A key of a map: own keys only, so `constructor` or `__proto__` in a config is just a key. */
+export const child = (v: unknown, key: string): unknown => (isRaw(v) && Object.hasOwn(v, key) ? v[key] : undefined);
+
+/** Sets a key as an own property: plain assignment of `__proto__` would replace the prototype. */
+export function setKey(target: Raw, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
 
 /** A string key: strings as they are, numbers and booleans as text, anything else absent. */
 export function text(v: unknown): string | undefined {
@@ -35,7 +41,7 @@ export function getIn(tree: unknown, path: readonly (string | number)[]): unknow
   let node = tree;
   for (const seg of path) {
     if (typeof seg === 'number') node = Array.isArray(node) ? node[seg] : undefined;
-    else node = isRaw(node) ? node[seg] : undefined;
+    else node = child(node, seg);
     if (node === undefined) return undefined;
   }
   return node;

@@ -1,3 +1,5 @@
+import { clip, oneLine } from './quote.js';
+
 /**
  * An unusable configuration: names the file, the key (dotted path) and what was expected, so the
  * one-line message is enough to fix it. Never carries a secret value.
@@ -9,6 +11,7 @@ export class ConfigError extends Error {
     readonly key: string,
     readonly problem: string,
   ) {
-    super(`${file}${key ? `: ${key}` : ''}: ${problem}`);
+    // Keys come from the file too: a key holding a line break or a blob must not break the line.
+    super(oneLine(`${file}${key ? `: ${clip(key)}` : ''}: ${problem}`));
   }
 }

@@ -1,3 +1,5 @@
+import { quote } from './quote.js';
+
 /**
  * Go's time.ParseDuration, the syntax the collector and our own config use for durations:
  * a sequence of decimal numbers, each with an optional fraction and a required unit
@@ -16,6 +18,8 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 
 const SEGMENT = /^(\d*)(?:\.(\d*))?([^\d.]*)/;
 
+const MAX_MS = 9_223_372_036_854.775; // 2^63-1 ns
+
 export class DurationSyntaxError extends Error {
   override readonly name = 'DurationSyntaxError';
 }
@@ -29,28 +33,34 @@ export function parseDuration(text: string): number {
     s = s.slice(1);
   }
   if (s === '0') return 0;
-  if (s === '') throw new DurationSyntaxError(`invalid duration "${original}"`);
+  if (s === '') throw new DurationSyntaxError(`invalid duration ${quote(original)}`);
   let total = 0;
   while (s !== '') {
     const m = SEGMENT.exec(s);
-    if (!m) throw new DurationSyntaxError(`invalid duration "${original}"`);
+    if (!m) throw new DurationSyntaxError(`invalid duration ${quote(original)}`);
     const whole = m[1] ?? '';
     const frac = m[2];
     const unit = m[3] ?? '';
     // Go rejects "." and ".s" but accepts ".5s" and "1.s".
     if (whole === '' && (frac === undefined || frac === '')) {
-      throw new DurationSyntaxError(`invalid duration "${original}"`);
+      throw new DurationSyntaxError(`invalid duration ${quote(original)}`);
     }
-    const factor = UNIT_MS[unit];
+    // own keys only: "1constructor" is not a duration
+    const factor = Object.hasOwn(UNIT_MS, unit) ? UNIT_MS[unit] : undefined;
     if (factor === undefined) {
       throw new DurationSyntaxError(
-        unit === '' ? `missing unit in duration "${original}"` : `unknown unit "${unit}" in duration "${original}"`,
+        unit === '' ? `missing unit in duration ${quote(original)}` : `unknown unit ${quote(unit)} in duration ${quote(original)}`,
       );
     }
-    total += Number(`${whole === '' ? '0' : whole}.${frac ?? ''}0`) * factor;
+    // whole and fraction apart: "26.555s" is 26000 + 555, where 26.555 * 1000 is 26554.999999999996
+    total += Number(whole === '' ? '0' : whole) * factor + Number(`0.${frac ?? ''}0`) * factor;
     s = s.slice(m[0].length);
   }
-  return sign * total;
+  // Go keeps durations as int64 nanoseconds (about 292 years) and rejects anything longer
+  if (!(total <= MAX_MS)) throw new DurationSyntaxError(`invalid duration ${quote(original)}`);
+  // whole nanoseconds, as in Go, where a double holds them (below about 104 days); drops float noise
+  const rounded = total * 1e6 < Number.MAX_SAFE_INTEGER ? Math.round(total * 1e6) / 1e6 : total;
+  return sign * rounded;
 }
 
 /** Tells whether a text is a valid duration without throwing. */

@@ -1,3 +1,5 @@
+import { setKey } from './collector-values.js';
+
 /**
  * Environment references in the collector's configuration, expanded the way the collector's
  * confmap resolver and env provider do it (default scheme `env`):
@@ -58,6 +60,8 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 const URI = /^([A-Za-z][A-Za-z0-9+.-]+):([\s\S]*)$/;
 const ENV_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const MAX_ROUNDS = 1000;
+/** Longer than any value a config needs (a CA bundle is a few hundred KB); stops a self-reference doubling each round. */
+export const MAX_EXPANDED_LENGTH = 1 << 20;
 
 /** `exporters.otlp/tempo.headers.authorization`, `service.pipelines.traces.exporters[0]` */
 export function formatPath(path: TreePath): string {
@@ -112,7 +116,9 @@ function resolveReference(ref: string, env: Environment, path: TreePath, sink: S
   if (!ENV_NAME.test(name)) {
     throw new ExpansionError(path, `environment variable "${name}" has an invalid name: it must match ${ENV_NAME.source}`);
   }
-  const value = env[name];
+  // own variables only: `${env:constructor}` is a variable name, not Object's constructor
+  const own = Object.hasOwn(env, name) ? env[name] : undefined;
+  const value = typeof own === 'string' ? own : undefined;
   const set = value !== undefined;
   if (!sink.refs.some((r) => r.variable === name && samePath(r.path, path))) {
     sink.refs.push({ path, variable: name, set, defaulted: !set && fallback !== undefined });
@@ -141,6 +147,9 @@ export function expandText(input: string, env: Environment, path: TreePath = [],
     } else {
       value = value.split(ref).join(resolved);
     }
+    if (value.length > MAX_EXPANDED_LENGTH) {
+      throw new ExpansionError(path, `the value grows beyond ${MAX_EXPANDED_LENGTH} characters while expanding; a variable refers to itself`);
+    }
   }
   value = value.replace(/\u0000(\d+)\u0000/g, (_, i: string) => parked[Number(i)] ?? '');
   return value.split('$$').join('$');
@@ -151,7 +160,7 @@ function walk(node: unknown, env: Environment, path: (string | number)[], sink: 
   if (Array.isArray(node)) return node.map((v, i) => walk(v, env, [...path, i], sink));
   if (node !== null && typeof node === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(node)) out[k] = walk(v, env, [...path, k], sink);
+    for (const [k, v] of Object.entries(node)) setKey(out, k, walk(v, env, [...path, k], sink));
     return out;
   }
   return node;

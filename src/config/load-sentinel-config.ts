@@ -3,6 +3,7 @@ import type { SentinelConfig } from './sentinel-config.js';
 import { deepFreeze } from './deep-freeze.js';
 import { DurationSyntaxError, formatDuration, parseDuration } from './duration.js';
 import { LISTEN_FORM, parseListen } from './parse-listen.js';
+import { quote } from './quote.js';
 import { describeValue, isMap, readYamlFile } from './read-yaml-file.js';
 
 /** Flags given on the command line; each one set overrides the file. */
@@ -133,10 +134,10 @@ class Checker {
       ms = parseDuration(String(v));
     } catch (err) {
       const why = err instanceof DurationSyntaxError ? err.message : 'invalid duration';
-      return this.fail(path, `expected ${form}, got "${String(v)}" (${why})`);
+      return this.fail(path, `expected ${form}, got ${quote(String(v))} (${why})`);
     }
     if (ms < 0 || (ms === 0 && !allowZero)) {
-      this.fail(path, `expected a positive duration${allowZero ? ' or 0 to turn it off' : ''}, got "${String(v)}"`);
+      this.fail(path, `expected a positive duration${allowZero ? ' or 0 to turn it off' : ''}, got ${quote(String(v))}`);
     }
     return ms;
   }
@@ -156,7 +157,7 @@ function readListen(check: Checker, root: Raw): { host: string; port: number } |
   const text = check.string(root, 'listen', 'listen', '');
   if (root.listen === undefined || root.listen === null) return undefined;
   const addr = parseListen(text);
-  if (!addr) check.fail('listen', `expected ${LISTEN_FORM}, got "${text}"`);
+  if (!addr) check.fail('listen', `expected ${LISTEN_FORM}, got ${quote(text)}`);
   return { ...addr };
 }
 
@@ -171,7 +172,7 @@ function readCollector(check: Checker, root: Raw, cfg: Mutable<SentinelConfig>):
     if (telemetryUrl !== '' && !isHttpUrl(telemetryUrl)) {
       check.fail(
         'collector.telemetry_url',
-        `expected an http:// or https:// URL such as "http://127.0.0.1:8888/metrics", or "" to turn it off, got "${telemetryUrl}"`,
+        `expected an http:// or https:// URL such as "http://127.0.0.1:8888/metrics", or "" to turn it off, got ${quote(telemetryUrl)}`,
       );
     }
   }
@@ -208,7 +209,7 @@ function readExtraTargets(check: Checker, probe: Raw): Raw[] {
     if (typeof name !== 'string' || name === '') {
       check.fail(`${path}.name`, `expected a non-empty string naming the target (e.g. "otlp/backup"), got ${describeValue(name)}`);
     }
-    if (names.has(name)) check.fail(`${path}.name`, `"${name}" is used by another extra target; names must be unique`);
+    if (names.has(name)) check.fail(`${path}.name`, `${quote(name)} is used by another extra target; names must be unique`);
     names.add(name);
     const type = t.type;
     if (typeof type !== 'string' || !(EXTRA_TARGET_TYPES as readonly string[]).includes(type)) {
@@ -230,7 +231,7 @@ function readProbe(check: Checker, root: Raw, cfg: Mutable<SentinelConfig>): voi
   }
   const mode = check.string(p, 'mode', 'probe.mode', 'export');
   if (mode !== 'export' && mode !== 'handshake') {
-    check.fail('probe.mode', `expected "export" (send an empty OTLP export) or "handshake" (stop after TLS), got "${mode}"`);
+    check.fail('probe.mode', `expected "export" (send an empty OTLP export) or "handshake" (stop after TLS), got ${quote(mode)}`);
   }
   const exporters = check.stringList(p, 'exporters', 'probe.exporters', []);
   cfg.probe = { intervalMs, timeoutMs, mode, exporters, extraTargets: readExtraTargets(check, p) };
@@ -249,7 +250,7 @@ function readThresholds(check: Checker, root: Raw, cfg: Mutable<SentinelConfig>)
 }
 
 function checkLogLevel(level: string, fail: (problem: string) => never): string {
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) fail(`expected one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) fail(`expected one of ${LOG_LEVELS.join(', ')}, got ${quote(level)}`);
   return level;
 }
 
@@ -278,7 +279,7 @@ function readWeb(check: Checker, root: Raw, cfg: Mutable<SentinelConfig>): void 
   }
   const paths = check.stringList(w, 'unauthenticated_paths', 'web.unauthenticated_paths', cfg.web.unauthenticatedPaths);
   paths.forEach((p, i) => {
-    if (!p.startsWith('/')) check.fail(`web.unauthenticated_paths[${i}]`, `expected a path starting with "/", got "${p}"`);
+    if (!p.startsWith('/')) check.fail(`web.unauthenticated_paths[${i}]`, `expected a path starting with "/", got ${quote(p)}`);
   });
   cfg.web = {
     tlsCertFile,
@@ -325,7 +326,7 @@ function applyFlags(cfg: Mutable<SentinelConfig>, flags: SentinelFlags): void {
   };
   if (flags.listen !== undefined) {
     const addr = parseListen(flags.listen);
-    if (!addr) fail('--listen')(`expected ${LISTEN_FORM}, got "${flags.listen}"`);
+    if (!addr) fail('--listen')(`expected ${LISTEN_FORM}, got ${quote(flags.listen)}`);
     cfg.listen = { ...addr! };
   }
   if (flags.collectorConfigFiles !== undefined && flags.collectorConfigFiles.length > 0) {

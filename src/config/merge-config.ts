@@ -1,4 +1,4 @@
-import { getIn, isRaw, type Raw } from './collector-values.js';
+import { child, getIn, isRaw, setKey, type Raw } from './collector-values.js';
 
 export interface ConfigDocument {
   readonly file: string;
@@ -18,9 +18,10 @@ export function mergeConfigs(docs: readonly ConfigDocument[]): Raw {
 
 function mergeInto(target: Raw, src: Raw): void {
   for (const [k, v] of Object.entries(src)) {
-    const existing = target[k];
+    // own keys only: a `__proto__` key must not reach Object.prototype
+    const existing = child(target, k);
     if (isRaw(v) && isRaw(existing)) mergeInto(existing, v);
-    else target[k] = isRaw(v) ? structuredClone(v) : v;
+    else setKey(target, k, isRaw(v) ? structuredClone(v) : v);
   }
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { problem } from '../diagnose/catalogue.js';
 import type { Problem } from '../diagnose/problem.js';
 import type { Facts } from '../diagnose/reason-spec.js';
-import { child, isRaw, text, type Raw } from './collector-values.js';
+import { child, isRaw, setKey, text, type Raw } from './collector-values.js';
 import { formatPath, type EnvReference } from './expand-env.js';
 
 /** What an exporter's `auth.authenticator` adds to every request, where it is static. */
@@ -107,14 +107,14 @@ function headersSetter(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult
     const value = text(child(h, 'value'));
     if (value !== undefined) {
       if (value === '') problems.push(...missing(input, ['headers', i, 'value'], `header ${key} has an empty value`));
-      headers[key] = value;
+      setKey(headers, key, value);
       secrets.push(value);
       return;
     }
     // from_context comes from the incoming request's metadata: the probe can only use default_value.
     const fallback = text(child(h, 'default_value'));
     if (fallback !== undefined && fallback !== '') {
-      headers[key] = fallback;
+      setKey(headers, key, fallback);
       secrets.push(fallback);
     } else {
       fromContext.push(key);
@@ -135,8 +135,8 @@ const READERS: Readonly<Record<string, (input: AuthenticatorInput, cfg: Raw) => 
  */
 export function readAuthenticator(input: AuthenticatorInput): AuthenticatorResult {
   const none: AuthenticatorResult = { headers: {}, secrets: [], problems: [], fromContext: [] };
-  const cfg = input.extensions[input.id];
-  if (!(input.id in input.extensions)) {
+  const cfg = child(input.extensions, input.id);
+  if (!Object.hasOwn(input.extensions, input.id)) {
     return {
       ...none,
       problems: [
@@ -159,7 +159,8 @@ export function readAuthenticator(input: AuthenticatorInput): AuthenticatorResul
     );
   }
   const type = input.id.split('/')[0] ?? '';
-  const reader = READERS[type];
+  // own keys only: an extension type `constructor` has no reader
+  const reader = Object.hasOwn(READERS, type) ? READERS[type] : undefined;
   if (!reader) return { ...none, problems };
   const result = reader(input, isRaw(cfg) ? cfg : {});
   return { ...result, problems: [...problems, ...result.problems] };

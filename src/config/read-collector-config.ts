@@ -54,7 +54,7 @@ function usedExporters(merged: Raw, docs: readonly ConfigDocument[]): string[] {
     list.forEach((id, i) => {
       const path = ['service', 'pipelines', name, 'exporters', i];
       if (typeof id !== 'string') throw new ConfigError(sourceOf(docs, path), formatPath(path), `expected an exporter name, got ${describeValue(id)}`);
-      if (!isRaw(exporters) || !(id in exporters)) {
+      if (!isRaw(exporters) || !Object.hasOwn(exporters, id)) {
         throw new ConfigError(sourceOf(docs, path), formatPath(path), `names exporter "${id}", which is not defined under exporters:`);
       }
       if (!used.includes(id)) used.push(id);
@@ -99,7 +99,7 @@ export function readCollectorConfig(opts: ReadCollectorConfigOptions): Collector
   if (sentinel.probe.exporters.length > 0) {
     sentinel.probe.exporters.forEach((name, i) => {
       if (ids.includes(name)) return;
-      const defined = isRaw(exportersBlock) && name in exportersBlock;
+      const defined = isRaw(exportersBlock) && Object.hasOwn(exportersBlock, name);
       const why = !defined
         ? `"${name}" is not an exporter of the collector's config (${opts.files.join(', ') || 'no collector config'})`
         : OTLP_TYPES[typeOf(name)] === undefined
