@@ -5,9 +5,11 @@
 
 export interface FamilySpec {
   readonly name: string;
-  readonly type: 'gauge' | 'counter';
+  readonly type: 'gauge' | 'counter' | 'histogram';
   readonly help: string;
   readonly labelNames: readonly string[];
+  /** upper bounds of a histogram's buckets */
+  readonly buckets?: readonly number[];
 }
 
 export const FAMILIES = {
@@ -130,6 +132,14 @@ export const FAMILIES = {
     type: 'gauge',
     help: 'Always 1, labelled with the otel-sentinel version.',
     labelNames: ['version'],
+  },
+  probeScheduleLag: {
+    name: 'otel_sentinel_probe_schedule_lag_seconds',
+    type: 'histogram',
+    help: 'How late each exporter probe started against its schedule (timer delay plus waiting for a free probe slot).',
+    labelNames: [],
+    // Fine below 100 ms, where a healthy daemon lives; coarse above, where only "how bad" matters.
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   },
 } as const satisfies Record<string, FamilySpec>;
 

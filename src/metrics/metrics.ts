@@ -27,6 +27,8 @@ export interface Metrics {
   /** Counts one finished probe in `otel_sentinel_probes_total`. */
   recordProbe(exporter: string, success: boolean): void;
   setConfigReloadSuccessful(ok: boolean): void;
+  /** Records how late (seconds) a probe started against its schedule. */
+  observeScheduleLag(seconds: number): void;
   /** Removes every series of an exporter (also done by update() for exporters that went away). */
   forget(exporter: string): void;
 }
@@ -107,6 +109,11 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
       ensureProbeCounters(exporter);
       m.probesTotal.inc({ exporter, result: success ? 'success' : 'failure' });
       bumpVersion(m.probesTotal);
+    },
+
+    observeScheduleLag(seconds) {
+      m.probeScheduleLag.observe(seconds);
+      bumpVersion(m.probeScheduleLag);
     },
 
     setConfigReloadSuccessful(ok) {

@@ -41,9 +41,17 @@ interface Loop {
 }
 
 /** Where in the interval a key runs after its first round: spread by name so load is even. */
-function phaseOf(key: string): number {
+export function phaseOf(key: string): number {
   let h = 2166136261;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  // FNV-1a alone barely moves the high bits for names that differ in their last character
+  // (otlp/backend-1, -2, ...): they would all land in the same few percent of the interval and
+  // fire in bursts. murmur3's finaliser spreads every input bit over the whole word.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return (h >>> 0) / 2 ** 32;
 }
 

@@ -76,18 +76,22 @@ t.test('set() keeps unchanged keys, drops removed ones (aborting them), adds new
   const s = createScheduler({ intervalMs: 20, timeoutMs: 1000 });
   const runs = new Map<string, number>();
   let removedAborted = false;
+  let slowStarted = false;
   const count = (key: string): Task => ({ run: async () => void runs.set(key, (runs.get(key) ?? 0) + 1) });
   const slow: Task = {
-    run: (signal) =>
-      new Promise<void>((resolve) =>
+    run: (signal) => {
+      slowStarted = true;
+      return new Promise<void>((resolve) =>
         signal.addEventListener('abort', () => {
           removedAborted = true;
           resolve();
         }),
-      ),
+      );
+    },
   };
   s.set(new Map([['keep', count('keep')], ['gone', slow]]));
-  await until(() => (runs.get('keep') ?? 0) >= 2, 'keep runs');
+  // 'gone' must be in flight before it is removed, or there is nothing to abort
+  await until(() => (runs.get('keep') ?? 0) >= 2 && slowStarted, 'keep runs and gone in flight');
   s.set(new Map([['keep', count('keep')], ['new', count('new')]]));
   await until(() => removedAborted && (runs.get('new') ?? 0) >= 2, 'removal and new runs');
   const before = runs.get('keep') ?? 0;
