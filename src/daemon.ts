@@ -51,6 +51,7 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
   metrics.setConfigReloadSuccessful(true);
 
   let metricsTimer: NodeJS.Timeout | null = null;
+  let reloadedFor: number | null = null;
   const refreshMetrics = (): void => {
     metricsTimer = null;
     metrics.update(monitor.diagnosis(), { totalSeconds: monitor.totals() });
@@ -61,6 +62,14 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
     collector,
     telemetry,
     onProbe: (exporter, result) => metrics.recordProbe(exporter, result.up),
+    // A collector that came back (restart, new pid) may carry a new environment: ${env:X}
+    // references and proxy variables are resolved again from it.
+    onCollector: (report) => {
+      if (!loaded.config.collector.useProcessEnvironment || report.pid === null) return;
+      if (report.pid === loaded.collectorPid || report.pid === reloadedFor) return;
+      reloadedFor = report.pid; // once per new process, even if its environment stays unreadable
+      void reload(loaded.collectorPid === null ? 'collector found' : 'collector restarted');
+    },
     // Metrics follow the diagnosis in batches: one update for many probes finishing together.
     onChange: () => {
       metricsTimer ??= setTimeout(refreshMetrics, 100);

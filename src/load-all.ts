@@ -16,6 +16,8 @@ export interface Loaded {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** every file the result depends on, for the watcher */
   readonly files: readonly string[];
+  /** the collector process whose environment was used; null when ours was */
+  readonly collectorPid: number | null;
 }
 
 /**
@@ -29,12 +31,16 @@ export async function loadAll(flags: CommonFlags, locator: CollectorLocator, own
     logLevel: flags.logLevel,
   });
   let env: Readonly<Record<string, string | undefined>> = ownEnv;
+  let collectorPid: number | null = null;
   if (config.collector.useProcessEnvironment) {
     const found = await locator.locate(config).catch(() => null);
     // The collector's own environment first, then ours for what it lacks (as a sidecar shares ConfigMaps, not env).
-    if (found?.env) env = { ...ownEnv, ...found.env };
+    if (found?.env) {
+      env = { ...ownEnv, ...found.env };
+      collectorPid = found.pid;
+    }
   }
   const model = readCollectorConfig({ files: config.collector.configFiles, env, sentinel: config });
   const files = [...(config.source ? [config.source] : []), ...config.collector.configFiles];
-  return { config, model, env, files };
+  return { config, model, env, files, collectorPid };
 }

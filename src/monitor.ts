@@ -30,6 +30,8 @@ export interface MonitorDeps {
   readonly onProbe?: (exporter: string, result: ProbeResult) => void;
   /** called whenever the diagnosis changed */
   readonly onChange?: () => void;
+  /** called after every inspection of the collector process */
+  readonly onCollector?: (report: CollectorReport) => void;
 }
 
 interface ExporterState {
@@ -183,6 +185,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       }
       collector = { ...report, problems: [...report.problems, ...telemetryProblems] };
       collectorInspected = true;
+      deps.onCollector?.(collector);
       for (const [name, st] of exporters) {
         const queue = queues.get(name) ?? null;
         if (queue !== st.queue) st.diag = null;
