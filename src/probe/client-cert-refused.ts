@@ -1,6 +1,7 @@
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ProbeRun } from './probe-run.js';
+import { errorCode } from './error-code.js';
 
 const CLIENT_CERT_ALERT = /^ERR_SSL_(TLSV13_ALERT_CERTIFICATE_REQUIRED|SSLV3_ALERT_HANDSHAKE_FAILURE|SSLV3_ALERT_BAD_CERTIFICATE)$/;
 
@@ -39,7 +40,7 @@ export function clientCertRefused(run: ProbeRun): Promise<boolean> {
     run.signal.addEventListener('abort', onAbort);
     // TLS 1.3 servers send their refusal after the handshake: write, then wait for it.
     socket.once('secureConnect', () => socket.write('\r\n'));
-    socket.once('error', (err: NodeJS.ErrnoException) => finish(CLIENT_CERT_ALERT.test(err.code ?? '')));
+    socket.once('error', (err: NodeJS.ErrnoException) => finish(CLIENT_CERT_ALERT.test(errorCode(err))));
     socket.once('data', () => finish(false));
     socket.once('close', () => finish(false));
     raw.once('error', () => finish(false));

@@ -3,6 +3,19 @@
  * AggregateError from multi-address connects. Everything downstream matches on the returned code.
  */
 export function errorCode(err: unknown): string {
+  return normaliseCode(rawCode(err));
+}
+
+/**
+ * OpenSSL 3.2 renamed its "sslv3 alert X" reasons to "ssl/tls alert X", so Node 22+ (OpenSSL 3.5)
+ * says ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE where Node 20 says ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE.
+ * Both mean the same TLS alert: classify by one name.
+ */
+export function normaliseCode(code: string): string {
+  return code.startsWith('ERR_SSL_SSL/TLS_ALERT_') ? `ERR_SSL_SSLV3_ALERT_${code.slice('ERR_SSL_SSL/TLS_ALERT_'.length)}` : code;
+}
+
+function rawCode(err: unknown): string {
   let e: unknown = err;
   for (let depth = 0; depth < 5 && e; depth++) {
     if (e instanceof AggregateError && e.errors.length > 0) {

@@ -1,5 +1,6 @@
 import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { errorCode } from './error-code.js';
 
 /**
  * Whether a server speaks TLS on a port: a second, throwaway handshake (no verification) that
@@ -30,7 +31,7 @@ export function speaksTls(host: string, port: number, family: number, signal: Ab
     socket.once('secureConnect', () => finish(true));
     socket.once('error', (err: NodeJS.ErrnoException) => {
       // A TLS alert is an answer in TLS too; a reset or a plaintext answer is not.
-      finish(typeof err.code === 'string' && /^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT/.test(err.code));
+      finish(/^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT/.test(errorCode(err)));
     });
     raw.once('error', () => finish(false));
   });
