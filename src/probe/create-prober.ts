@@ -32,14 +32,22 @@ const emptyPhases = (): Phases => ({ dns_seconds: null, connect_seconds: null, t
  * here, once; each probe opens a fresh TCP (+TLS) connection. A probe never throws and returns by
  * `ctx.signal`'s deadline.
  */
+/** The order in which an export meets its layers: where it fails first decides the cause. */
+const LAYER_ORDER: readonly string[] = ['endpoint', 'network', 'tls', 'protocol', 'auth', 'backend'];
+
 export function createProber(spec: ExporterSpec): ExporterProber {
   const configProblems = spec.configProblems.map((p) => guarded(p, spec.secrets));
   const configCritical = configProblems.filter((p) => p.severity === 'critical');
   const configWarnings = configProblems.filter((p) => p.severity !== 'critical');
   const prepared = configCritical.length > 0 ? null : prepareExporter(spec);
   const prep = prepared?.ok ? prepared.prep : null;
-  const unprobeable: readonly Problem[] | null =
-    configCritical.length > 0 ? configProblems : prepared && !prepared.ok ? [...configWarnings, prepared.problem] : null;
+  // One probe cause at a time: of several config mistakes, the one the collector would trip on first.
+  const firstCritical = [...configCritical].sort((a, b) => LAYER_ORDER.indexOf(a.cause) - LAYER_ORDER.indexOf(b.cause))[0];
+  const unprobeable: readonly Problem[] | null = firstCritical
+    ? [firstCritical]
+    : prepared && !prepared.ok
+      ? [...configWarnings, prepared.problem]
+      : null;
   const grpc = prep && spec.protocol === 'grpc' ? new GrpcClientKeeper(prep) : null;
   let closed = false;
 

@@ -14,14 +14,18 @@ t.test('a probe returns by its deadline, whatever the server does', async (t) =>
   t.equal(r.problems[0]?.reason, 'response_timeout');
 });
 
-t.test('a critical config problem is returned without probing; warnings stay alongside', async (t) => {
+t.test('a critical config problem is returned without probing, alone: one probe cause at a time', async (t) => {
   const s = await startGrpcServer();
   t.teardown(() => s.close());
   const warning = problem('grpc_port_mismatch', { exporter: 'otlp/test', endpoint: 'x:4318' });
   const critical = problem('missing_endpoint', { exporter: 'otlp/test' });
+  const credentials = problem('missing_credentials', { exporter: 'otlp/test', key: 'headers.authorization', variable: 'TOKEN' });
+  const tlsBroken = problem('tls_config_invalid', { exporter: 'otlp/test', key: 'tls.ca_file', detail: 'cannot read' });
   const blocked = await probeOnce(exporterSpec({ endpoint: `127.0.0.1:${s.port}`, tls: { insecure: true }, configProblems: [warning, critical] }));
   t.equal(blocked.up, false);
-  t.same(blocked.problems.map((p) => p.reason), ['grpc_port_mismatch', 'missing_endpoint']);
+  t.same(blocked.problems.map((p) => p.reason), ['missing_endpoint']);
+  const both = await probeOnce(exporterSpec({ endpoint: `127.0.0.1:${s.port}`, tls: { insecure: true }, configProblems: [credentials, tlsBroken] }));
+  t.same(both.problems.map((p) => p.reason), ['tls_config_invalid'], 'the TLS layer comes before the credentials');
   t.equal(s.calls.length, 0, 'nothing was sent');
   const warned = await probeOnce(exporterSpec({ endpoint: `127.0.0.1:${s.port}`, tls: { insecure: true }, configProblems: [warning] }));
   t.equal(warned.up, true);
