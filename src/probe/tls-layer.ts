@@ -61,7 +61,7 @@ function handshake(tlsSocket: TLSSocket, signal: AbortSignal): Promise<void> {
 
 function verify(run: ProbeRun, tlsSocket: TLSSocket) {
   const t = run.prep.tls!;
-  const chain = servedChain(tlsSocket.getPeerCertificate(true));
+  const chain = servedChain(tlsSocket.getPeerX509Certificate());
   run.tls = {
     version: tlsSocket.getProtocol() ?? null,
     alpn: tlsSocket.alpnProtocol || null,
