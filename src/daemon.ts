@@ -51,6 +51,9 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
   metrics.setConfigReloadSuccessful(true);
 
   let metricsTimer: NodeJS.Timeout | null = null;
+  /** each exporter's last probe result, to tell a change of state from a repeat */
+  const lastUp = new Map<string, boolean>();
+  let upChanged = false;
   let reloadedFor: number | null = null;
   const refreshMetrics = (): void => {
     metricsTimer = null;
@@ -61,7 +64,13 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
     createProber,
     collector,
     telemetry,
-    onProbe: (exporter, result) => metrics.recordProbe(exporter, result.up),
+    onProbe: (exporter, result) => {
+      metrics.recordProbe(exporter, result.up);
+      const before = lastUp.get(exporter);
+      // the first result of each exporter goes with the batch: at start they all arrive together
+      if (before !== undefined && before !== result.up) upChanged = true;
+      lastUp.set(exporter, result.up);
+    },
     // A collector that came back (restart, new pid) may carry a new environment: ${env:X}
     // references and proxy variables are resolved again from it.
     onCollector: (report) => {
@@ -70,8 +79,15 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
       reloadedFor = report.pid; // once per new process, even if its environment stays unreadable
       void reload(loaded.collectorPid === null ? 'collector found' : 'collector restarted');
     },
-    // Metrics follow the diagnosis in batches: one update for many probes finishing together.
+    // Metrics follow the diagnosis in batches: one update for many probes finishing together;
+    // an exporter going down or coming back is shown at once (alerts wait on it).
     onChange: () => {
+      if (upChanged) {
+        upChanged = false;
+        if (metricsTimer) clearTimeout(metricsTimer);
+        refreshMetrics();
+        return;
+      }
       metricsTimer ??= setTimeout(refreshMetrics, 100);
     },
   });

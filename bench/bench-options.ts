@@ -1,0 +1,91 @@
+/** What one bench run does; `--quick` shrinks every part so the whole runs in about a minute. */
+export interface BenchOptions {
+  readonly quick: boolean;
+  /** side by side: exporters (otel-sentinel) and their interval; blackbox gets exporters/interval probes/s */
+  readonly exporters: number;
+  readonly intervalS: number;
+  /** seconds measured per tool per round, after the warm-up */
+  readonly windowS: number;
+  readonly warmupS: number;
+  /** A B rounds per probe kind */
+  readonly rounds: number;
+  /** scale: exporters at a 15 s interval for scaleS seconds */
+  readonly scaleExporters: number;
+  readonly scaleS: number;
+  /** detection: flips per failure kind */
+  readonly flips: number;
+  /** endpoint latency: requests per endpoint and exporter count */
+  readonly requests: number;
+  /** start-to-ready runs, and seconds idle before RSS is read */
+  readonly readyRuns: number;
+  readonly idleS: number;
+  /** only these parts (default all): compare, scale, detect, endpoints */
+  readonly parts: ReadonlySet<string>;
+  /** write the results as JSON here too */
+  readonly out: string | null;
+}
+
+export const PARTS = ['compare', 'scale', 'detect', 'endpoints'] as const;
+
+const USAGE = `usage: node dist/bench/run.js [--quick] [--exporters N] [--interval S] [--window S] [--rounds N]
+                                [--scale-exporters N] [--scale-seconds S] [--flips N]
+                                [--only compare,scale,detect,endpoints] [--out FILE]`;
+
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  const quick = argv.includes('--quick');
+  const o = {
+    quick,
+    exporters: quick ? 20 : 200,
+    // quick: a 1 s interval, so that a 2.5 s window still holds enough probes to read CPU ticks
+    intervalS: quick ? 1 : 10,
+    windowS: quick ? 2.5 : 30,
+    warmupS: quick ? 0.3 : 2,
+    rounds: quick ? 1 : 2,
+    scaleExporters: quick ? 100 : 1000,
+    scaleS: quick ? 10 : 120,
+    flips: quick ? 2 : 20,
+    requests: 200,
+    readyRuns: quick ? 1 : 5,
+    idleS: quick ? 1 : 10,
+    parts: new Set<string>(PARTS),
+    out: null as string | null,
+  };
+  const num = (flag: string, v: string | undefined): number => {
+    const n = Number(v);
+    if (v === undefined || !Number.isFinite(n) || n <= 0) throw new Error(`${flag} expects a positive number, got ${v ?? 'nothing'}\n${USAGE}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const v = argv[i + 1];
+    switch (a) {
+      case '--quick':
+        break;
+      case '--exporters': o.exporters = Math.round(num(a, v)); i++; break;
+      case '--interval': o.intervalS = num(a, v); i++; break;
+      case '--window': o.windowS = num(a, v); i++; break;
+      case '--rounds': o.rounds = Math.round(num(a, v)); i++; break;
+      case '--scale-exporters': o.scaleExporters = Math.round(num(a, v)); i++; break;
+      case '--scale-seconds': o.scaleS = num(a, v); i++; break;
+      case '--flips': o.flips = Math.round(num(a, v)); i++; break;
+      case '--only': {
+        const parts = (v ?? '').split(',').filter(Boolean);
+        const bad = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
+        if (parts.length === 0 || bad.length > 0) throw new Error(`--only expects some of ${PARTS.join(',')}, got ${v ?? 'nothing'}\n${USAGE}`);
+        o.parts = new Set(parts);
+        i++;
+        break;
+      }
+      case '--out':
+        if (!v) throw new Error(`--out expects a file name\n${USAGE}`);
+        o.out = v;
+        i++;
+        break;
+      case '--help':
+        throw new Error(USAGE);
+      default:
+        throw new Error(`unknown argument ${a}\n${USAGE}`);
+    }
+  }
+  return o;
+}

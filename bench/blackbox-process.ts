@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from './free-port.js';
+import { httpGet, pollUntil } from './http-get.js';
+
+export const BLACKBOX_BIN = '/usr/bin/prometheus-blackbox-exporter';
+
+/**
+ * The blackbox modules the bench compares with, one per probe kind, plus `detect_http` (1 s timeout)
+ * for the detection part. Every TLS module trusts the bench CA.
+ */
+export function blackboxModules(caFile: string): Record<string, unknown> {
+  const tlsConfig = { ca_file: caFile };
+  const post = { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: '', preferred_ip_protocol: 'ip4', tls_config: tlsConfig };
+  return {
+    tcp_connect: { prober: 'tcp', timeout: '5s', tcp: { preferred_ip_protocol: 'ip4' } },
+    tls_connect: { prober: 'tcp', timeout: '5s', tcp: { preferred_ip_protocol: 'ip4', tls: true, tls_config: tlsConfig } },
+    http_post: { prober: 'http', timeout: '5s', http: post },
+    grpc_plain: { prober: 'grpc', timeout: '5s', grpc: { tls: false, preferred_ip_protocol: 'ip4' } },
+    grpc_tls: { prober: 'grpc', timeout: '5s', grpc: { tls: true, preferred_ip_protocol: 'ip4', tls_config: tlsConfig } },
+    detect_http: { prober: 'http', timeout: '1s', http: post },
+  };
+}
+
+/** A running blackbox_exporter. Lifecycle: `startBlackbox()` (resolves once healthy), `stop()` once. */
+export interface BlackboxProcess {
+  readonly pid: number;
+  readonly url: string;
+  /** the /probe URL for one target and module */
+  probeUrl(target: string, module: string): string;
+  stop(): Promise<void>;
+}
+
+export async function startBlackbox(dir: string, caFile: string): Promise<BlackboxProcess> {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'blackbox.yml');
+  writeFileSync(file, JSON.stringify({ modules: blackboxModules(caFile) }, null, 1));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(BLACKBOX_BIN, [`--config.file=${file}`, `--web.listen-address=127.0.0.1:${port}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => {
+    if (stderr.length < 4000) stderr += c.toString();
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(t);
+  };
+  try {
+    await pollUntil('blackbox_exporter /-/healthy', async () => {
+      if (child.exitCode !== null) throw new Error(`blackbox_exporter exited: ${stderr.trim()}`);
+      return (await httpGet(`${url}/-/healthy`, 2000)).status === 200 ? true : undefined;
+    }, 20, 15_000);
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message}; stderr: ${stderr.trim().slice(0, 1000)}`);
+  }
+  return {
+    pid: child.pid!,
+    url,
+    probeUrl: (target, module) => `${url}/probe?target=${encodeURIComponent(target)}&module=${module}`,
+    stop,
+  };
+}

@@ -1,0 +1,110 @@
+import type { KindResult } from './compare-kinds.js';
+import type { DetectionResult } from './detection.js';
+import { DETECT_INTERVAL_S, DETECT_TIMEOUT_S } from './detection.js';
+import type { EndpointResult } from './endpoints.js';
+import type { ScaleResult } from './scale.js';
+import { median } from './stats.js';
+
+export interface BenchResults {
+  readonly compare: KindResult[] | null;
+  readonly scale: ScaleResult | null;
+  readonly detection: DetectionResult[] | null;
+  readonly endpoints: EndpointResult | null;
+}
+
+export interface Budget {
+  readonly name: string;
+  /** null: not measured in this run */
+  readonly pass: boolean | null;
+  readonly measured: string;
+}
+
+const MB = 1024 * 1024;
+const mb = (b: number): string => (Number.isFinite(b) ? `${(b / MB).toFixed(1)} MB` : 'n/a');
+const ms = (v: number, digits = 3): string => (Number.isFinite(v) ? `${v.toFixed(digits)} ms` : 'n/a');
+const sec = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(2)} s` : 'n/a');
+const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : 'n/a');
+
+/** A plain-text table with aligned columns (also valid Markdown). */
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+export function budgets(r: BenchResults): Budget[] {
+  const out: Budget[] = [];
+  const e = r.endpoints;
+  const check = (name: string, measured: number | null, limit: number, show: (v: number) => string): void => {
+    out.push({ name, pass: measured === null || !Number.isFinite(measured) ? null : measured < limit, measured: measured === null ? 'not run' : show(measured) });
+  };
+  check('idle RSS < 70 MB with 10 exporters', e ? e.idleRssBytes : null, 70 * MB, mb);
+  check('/metrics median < 5 ms at 100 exporters', e ? (e.latency.find((l) => l.exporters === 100 && l.path === '/metrics')?.medianMs ?? NaN) : null, 5, (v) => ms(v, 2));
+  check('start to ready < 500 ms (10 exporters)', e ? median(e.readyMs) : null, 500, (v) => ms(v, 0));
+  const s = r.scale;
+  const at = s ? `${s.exporters} exporters at ${s.intervalS} s` : '1,000 exporters at 15 s';
+  check(`${at}: CPU < 10 % of one core`, s ? s.cpuPercent : null, 10, (v) => `${v.toFixed(2)} %`);
+  check(`${at}: RSS < 150 MB`, s ? s.hwmBytes : null, 150 * MB, (v) => `${mb(v)} (peak)`);
+  check(`${at}: schedule lag p99 < 1 s`, s ? s.lagP99 : null, 1, (v) => ms(v * 1000, 1));
+  const limit = DETECT_INTERVAL_S + DETECT_TIMEOUT_S;
+  for (const d of r.detection ?? [null]) {
+    const name = `detection p99 <= interval + timeout (${limit} s)${d ? `: ${d.label}` : ''}`;
+    if (!d) out.push({ name, pass: null, measured: 'not run' });
+    else {
+      const missed = d.oursMissed > 0;
+      out.push({ name, pass: !missed && d.oursP99 <= limit, measured: `${sec(d.oursP99)}${missed ? `, ${d.oursMissed} missed` : ''}` });
+    }
+  }
+  for (const id of ['http', 'https', 'grpc']) {
+    const k = r.compare?.find((c) => c.kind === id);
+    const v = k ? k.oursMsPerProbe / k.theirsMsPerProbe : null;
+    out.push({
+      name: `CPU per probe ours/theirs <= 1.0: ${k?.label ?? id}`,
+      pass: v === null || !Number.isFinite(v) ? null : v <= 1,
+      measured: v === null ? 'not run' : Number.isFinite(v) ? v.toFixed(2) : 'n/a',
+    });
+  }
+  return out;
+}
+
+export function renderReport(r: BenchResults): string {
+  const parts: string[] = [];
+  const rows: string[][] = [];
+  for (const k of r.compare ?? []) {
+    rows.push([`CPU per probe: ${k.label}`, ms(k.oursMsPerProbe), ms(k.theirsMsPerProbe), ratio(k.oursMsPerProbe, k.theirsMsPerProbe)]);
+  }
+  for (const k of r.compare ?? []) {
+    rows.push([`RSS while probing: ${k.label}`, mb(k.oursRss), mb(k.theirsRss), ratio(k.oursRss, k.theirsRss)]);
+  }
+  for (const d of r.detection ?? []) {
+    rows.push([`detection p50: ${d.label}`, sec(d.oursP50), sec(d.theirsP50), ratio(d.oursP50, d.theirsP50)]);
+    rows.push([`detection p99: ${d.label}`, sec(d.oursP99), sec(d.theirsP99), ratio(d.oursP99, d.theirsP99)]);
+  }
+  if (rows.length > 0) parts.push(table(['side by side', 'otel-sentinel', 'blackbox_exporter', 'ours/theirs'], rows));
+
+  const abs: string[][] = [];
+  const s = r.scale;
+  if (s) {
+    const at = `${s.exporters} exporters at ${s.intervalS} s`;
+    abs.push([`${at}: CPU (% of one core)`, `${s.cpuPercent.toFixed(2)} %`]);
+    abs.push([`${at}: RSS at end / peak`, `${mb(s.rssBytes)} / ${mb(s.hwmBytes)}`]);
+    abs.push([`${at}: schedule lag p50 / p99`, `${ms(s.lagP50 * 1000, 2)} / ${ms(s.lagP99 * 1000, 2)}`]);
+    abs.push([`${at}: probes in ${s.seconds.toFixed(0)} s (failed)`, `${s.probes} (${s.failed})`]);
+  }
+  const e = r.endpoints;
+  if (e) {
+    for (const l of e.latency) abs.push([`${l.path} at ${l.exporters} exporters: median / p99 (${(l.bytes / 1024).toFixed(0)} KiB)`, `${ms(l.medianMs, 2)} / ${ms(l.p99Ms, 2)}`]);
+    abs.push([`start to ready, ${e.readyExporters} exporters (median of ${e.readyMs.length})`, ms(median(e.readyMs), 0)]);
+    abs.push([`idle RSS, ${e.readyExporters} exporters after ${e.idleS} s`, mb(e.idleRssBytes)]);
+  }
+  if (abs.length > 0) parts.push(table(['otel-sentinel alone', 'measured'], abs));
+
+  const b = budgets(r);
+  parts.push(
+    table(
+      ['budget', 'measured', 'result'],
+      b.map((x) => [x.name, x.measured, x.pass === null ? 'n/a' : x.pass ? 'PASS' : 'FAIL']),
+    ),
+  );
+  return parts.join('\n\n');
+}

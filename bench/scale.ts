@@ -1,0 +1,63 @@
+import type { BenchOptions } from './bench-options.js';
+import { mixedExporters, type ProbeKind } from './probe-kinds.js';
+import { cpuBetween, readUsage } from './proc-usage.js';
+import { bucketDelta, lagBuckets } from './schedule-lag.js';
+import { probesDone, startSentinel } from './sentinel-process.js';
+import { histogramQuantile, sleep } from './stats.js';
+
+export interface ScaleResult {
+  readonly exporters: number;
+  readonly intervalS: number;
+  readonly seconds: number;
+  readonly probes: number;
+  readonly failed: number;
+  /** CPU over the window, % of one core */
+  readonly cpuPercent: number;
+  readonly rssBytes: number;
+  readonly hwmBytes: number;
+  /** schedule lag quantiles (seconds) over the window, from the histogram's buckets */
+  readonly lagP50: number;
+  readonly lagP99: number;
+}
+
+export const SCALE_INTERVAL_S = 15;
+
+/** Many exporters (a mix of the four export kinds) at a 15 s interval: CPU, memory, schedule lag. */
+export async function runScale(kinds: readonly ProbeKind[], o: BenchOptions, dir: string, collectorPid: number, nodeArgs: readonly string[] = []): Promise<ScaleResult> {
+  const s = await startSentinel({
+    dir,
+    exporters: mixedExporters(o.scaleExporters, kinds),
+    interval: `${SCALE_INTERVAL_S}s`,
+    timeout: '5s',
+    mode: 'export',
+    collectorPid,
+    nodeArgs,
+  });
+  try {
+    await s.waitReady(120_000);
+    await sleep(Math.max(1, o.warmupS) * 1000);
+    const before = await s.metrics();
+    const u0 = readUsage(s.pid);
+    await sleep(o.scaleS * 1000);
+    const u1 = readUsage(s.pid);
+    const after = await s.metrics();
+    const lag = bucketDelta(lagBuckets(before), lagBuckets(after));
+    const failures = (m: typeof before): number =>
+      m.filter((x) => x.name === 'otel_sentinel_probes_total' && x.labels.result === 'failure').reduce((a, x) => a + x.value, 0);
+    const seconds = (u1.at - u0.at) / 1000;
+    return {
+      exporters: o.scaleExporters,
+      intervalS: SCALE_INTERVAL_S,
+      seconds,
+      probes: probesDone(after) - probesDone(before),
+      failed: failures(after) - failures(before),
+      cpuPercent: (cpuBetween(u0, u1) / 1000 / seconds) * 100,
+      rssBytes: u1.rssBytes,
+      hwmBytes: u1.hwmBytes,
+      lagP50: histogramQuantile(lag, 0.5),
+      lagP99: histogramQuantile(lag, 0.99),
+    };
+  } finally {
+    await s.stop();
+  }
+}

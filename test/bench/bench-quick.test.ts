@@ -1,0 +1,73 @@
+/**
+ * The bench end to end in its quick form: targets, otel-sentinel, blackbox_exporter and Prometheus
+ * all start, every part runs, and the whole table and the budgets checklist are printed. No
+ * figure is judged here (timings belong to the bench itself). Needs `npm run build` (pretest runs it).
+ */
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const entry = join(root, 'dist', 'bench', 'run.js');
+
+t.setTimeout(240_000);
+
+t.test('--quick prints the side-by-side table, the absolute figures and every budget', async (t) => {
+  t.ok(existsSync(entry), `${entry} is built`);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-quick-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'results.json');
+  const child = spawn(process.execPath, [entry, '--quick', '--out', out], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  t.equal(code, 0, `exit code 0; stderr: ${stderr.slice(-2000)}`);
+
+  const lines = stdout.split('\n');
+  t.match(lines[0], /^otel-sentinel vs blackbox_exporter \(quick\)$/, 'title first');
+  t.equal(lines.filter((l) => l === 'bench: done').length, 1, 'ends with bench: done');
+
+  // side by side: every probe kind for CPU and RSS, every failure for detection p50 and p99
+  for (const kind of ['TCP connect', 'HTTP POST', 'TLS handshake', 'HTTPS POST', 'gRPC (plaintext)', 'gRPC over TLS']) {
+    t.match(stdout, new RegExp(`^\\| CPU per probe: ${kind.replace(/[()]/g, '\\$&')} +\\| [\\d.]+ ms +\\| [\\d.]+ ms +\\| `, 'm'), `CPU row for ${kind}`);
+    t.match(stdout, new RegExp(`^\\| RSS while probing: ${kind.replace(/[()]/g, '\\$&')} +\\| [\\d.]+ MB +\\| [\\d.]+ MB +\\| [\\d.]+ +\\|$`, 'm'), `RSS row for ${kind}`);
+  }
+  for (const failure of ['refused', 'HTTP 503', 'hung', 'TLS cert expired']) {
+    for (const q of ['p50', 'p99']) t.match(stdout, new RegExp(`^\\| detection ${q}: ${failure}.* \\| [\\d.]+ s +\\| [\\d.]+ s +\\| `, 'm'), `detection ${q} row for ${failure}`);
+  }
+  // otel-sentinel alone
+  t.match(stdout, /^\| 100 exporters at 15 s: CPU \(% of one core\) +\| [\d.]+ % +\|$/m, 'scale CPU');
+  t.match(stdout, /^\| 100 exporters at 15 s: schedule lag p50 \/ p99 +\| [\d.]+ ms \/ [\d.]+ ms +\|$/m, 'schedule lag from the histogram');
+  for (const path of ['/metrics', '/api/v1/diagnosis']) {
+    for (const n of [100, 1000]) t.match(stdout, new RegExp(`^\\| ${path} at ${n} exporters: median / p99 .*\\| [\\d.]+ ms / [\\d.]+ ms +\\|$`, 'm'), `${path} latency at ${n}`);
+  }
+  t.match(stdout, /^\| start to ready, 10 exporters .*\| \d+ ms +\|$/m, 'start to ready');
+  t.match(stdout, /^\| idle RSS, 10 exporters .*\| [\d.]+ MB +\|$/m, 'idle RSS');
+  // every budget is judged (PASS or FAIL, never n/a: every part ran)
+  const head = lines.findIndex((l) => /^\| budget +\| measured +\| result +\|$/.test(l));
+  t.ok(head > 0, 'the budgets table');
+  const budgets = lines.slice(head + 2).filter((l) => l.startsWith('| '));
+  t.equal(budgets.length, 13, 'thirteen budget lines');
+  t.same(budgets.filter((l) => !/ \| (PASS|FAIL) +\|$/.test(l)), [], 'every budget measured and judged');
+
+  const doc = JSON.parse(readFileSync(out, 'utf8')) as {
+    compare: unknown[];
+    detection: { target: string; ours: number[]; oursMissed: number; theirs: number[]; theirsMissed: number }[];
+    budgets: unknown[];
+  };
+  t.equal(doc.compare.length, 6, 'six probe kinds in the JSON results');
+  t.equal(doc.detection.length, 4, 'four failures in the JSON results');
+  for (const d of doc.detection) {
+    t.equal(d.ours.length, 2, `${d.target}: otel-sentinel named the expected cause after both flips`);
+    t.equal(d.theirs.length + d.theirsMissed, 2, `${d.target}: both flips accounted for on the blackbox side`);
+  }
+  t.equal(doc.budgets.length, 13);
+});
