@@ -131,6 +131,7 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
       loaded = next;
       logger.level = next.config.log.level;
       const { added, removed, kept } = monitor.apply(next.config, next.model, next.env);
+      for (const name of removed) lastUp.delete(name);
       if (prev.probe.intervalMs !== next.config.probe.intervalMs || prev.probe.timeoutMs !== next.config.probe.timeoutMs) {
         const old = scheduler;
         scheduler = newScheduler(next.config);
