@@ -51,8 +51,6 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
   metrics.setConfigReloadSuccessful(true);
 
   let metricsTimer: NodeJS.Timeout | null = null;
-  /** each exporter's last probe result, to tell a change of state from a repeat */
-  const lastUp = new Map<string, boolean>();
   let upChanged = false;
   let reloadedFor: number | null = null;
   const refreshMetrics = (): void => {
@@ -64,12 +62,10 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
     createProber,
     collector,
     telemetry,
-    onProbe: (exporter, result) => {
+    onProbe: (exporter, result, previous) => {
       metrics.recordProbe(exporter, result.up);
-      const before = lastUp.get(exporter);
       // the first result of each exporter goes with the batch: at start they all arrive together
-      if (before !== undefined && before !== result.up) upChanged = true;
-      lastUp.set(exporter, result.up);
+      if (previous && previous.up !== result.up) upChanged = true;
     },
     // A collector that came back (restart, new pid) may carry a new environment: ${env:X}
     // references and proxy variables are resolved again from it.
@@ -131,7 +127,6 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
       loaded = next;
       logger.level = next.config.log.level;
       const { added, removed, kept } = monitor.apply(next.config, next.model, next.env);
-      for (const name of removed) lastUp.delete(name);
       if (prev.probe.intervalMs !== next.config.probe.intervalMs || prev.probe.timeoutMs !== next.config.probe.timeoutMs) {
         const old = scheduler;
         scheduler = newScheduler(next.config);

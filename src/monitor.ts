@@ -26,8 +26,8 @@ export interface MonitorDeps {
   readonly telemetry: TelemetrySource;
   readonly lookup?: LookupAll;
   readonly now?: () => number;
-  /** called after every probe (for counters) */
-  readonly onProbe?: (exporter: string, result: ProbeResult) => void;
+  /** called after every probe (for counters), with the exporter's previous result (null at first) */
+  readonly onProbe?: (exporter: string, result: ProbeResult, previous: ProbeResult | null) => void;
   /** called whenever the diagnosis changed */
   readonly onChange?: () => void;
   /** called after every inspection of the collector process */
@@ -156,10 +156,11 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         now,
       });
       if (exporters.get(st.spec.name) !== st) return; // removed or replaced meanwhile
+      const previous = st.result;
       st.result = result;
       st.diag = null;
       if (result.up) st.lastSuccessAt = result.startedAt;
-      deps.onProbe?.(st.spec.name, result);
+      deps.onProbe?.(st.spec.name, result, previous);
       logExporter(st);
       changed();
     },
