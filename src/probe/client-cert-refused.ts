@@ -1,7 +1,6 @@
-import { connect as netConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import type { ProbeRun } from './probe-run.js';
 import { errorCode } from './error-code.js';
+import { throwawayHandshake } from './throwaway-handshake.js';
 
 const CLIENT_CERT_ALERT = /^ERR_SSL_(TLSV13_ALERT_CERTIFICATE_REQUIRED|SSLV3_ALERT_HANDSHAKE_FAILURE|SSLV3_ALERT_BAD_CERTIFICATE)$/;
 
@@ -15,36 +14,18 @@ export function clientCertRefused(run: ProbeRun): Promise<boolean> {
   const t = run.prep.tls;
   const a = run.connected;
   if (!t?.noCertContext || !a || run.proxy || run.signal.aborted) return Promise.resolve(false);
-  return new Promise<boolean>((resolve) => {
-    const raw = netConnect({ host: a.address, port: run.prep.endpoint.port, family: a.family });
-    const socket = tlsConnect({
-      socket: raw,
-      secureContext: t.noCertContext,
-      servername: t.servername,
-      host: t.checkName,
-      ALPNProtocols: t.alpn as string[],
-      rejectUnauthorized: false,
-    });
-    let done = false;
-    const finish = (answer: boolean): void => {
-      if (done) return;
-      done = true;
-      socket.on('error', ignore);
-      raw.on('error', ignore);
-      run.signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      raw.destroy();
-      resolve(answer);
-    };
-    const onAbort = (): void => finish(false);
-    run.signal.addEventListener('abort', onAbort);
+  const tls = {
+    secureContext: t.noCertContext,
+    servername: t.servername,
+    host: t.checkName,
+    ALPNProtocols: t.alpn as string[],
+    rejectUnauthorized: false,
+  };
+  return throwawayHandshake({ host: a.address, port: run.prep.endpoint.port, family: a.family }, tls, run.signal, (socket, finish) => {
     // TLS 1.3 servers send their refusal after the handshake: write, then wait for it.
     socket.once('secureConnect', () => socket.write('\r\n'));
-    socket.once('error', (err: NodeJS.ErrnoException) => finish(CLIENT_CERT_ALERT.test(errorCode(err))));
+    socket.once('error', (err) => finish(CLIENT_CERT_ALERT.test(errorCode(err))));
     socket.once('data', () => finish(false));
     socket.once('close', () => finish(false));
-    raw.once('error', () => finish(false));
   });
 }
-
-const ignore = (): void => {};
