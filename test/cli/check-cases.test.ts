@@ -1,14 +1,12 @@
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { runCli } from '../helpers/run-cli.js';
 import { status } from '@grpc/grpc-js';
 import { testCerts } from '../helpers/certs.js';
 import { closedPort, startConnectProxy, startGrpcServer, startHttpServer } from '../helpers/servers.js';
 
-const BIN = resolve('dist/src/bin.js');
 const TOKEN = 'check-cases-TOKEN-90210';
 
 /**
@@ -99,12 +97,7 @@ t.test('check --json names the right cause and reason for every case in one roun
 
   const env: Record<string, string | undefined> = { ...process.env, CHECK_CASES_TOKEN: TOKEN };
   delete env.CHECK_CASES_UNSET;
-  const child = spawn(process.execPath, [BIN, 'check', '--config', sentinel, '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const [code] = (await once(child, 'exit')) as [number];
+  const { code, stdout, stderr } = await runCli(['check', '--config', sentinel, '--json'], env);
   t.equal(code, 1, `exit 1: some exporters fail (${stderr})`);
   const d = JSON.parse(stdout) as { exporters: Array<{ name: string; up: boolean; problems: Array<{ cause: string; reason: string; severity: string }> }> };
   for (const [name, want] of Object.entries(cases)) {

@@ -5,9 +5,9 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { BIN, runCli } from '../helpers/run-cli.js';
 
-const BIN = resolve('dist/src/bin.js');
 const TOKEN = 's3cr3t-CLI-TOKEN-7731';
 
 async function listen(server: Server | ReturnType<typeof createNetServer>): Promise<number> {
@@ -85,34 +85,21 @@ async function fixture(t: Test, opts: { hung?: boolean } = {}): Promise<Fixture>
   return f;
 }
 
-/** Runs the built CLI without blocking this process (the fixtures' servers live here). */
-async function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stdout, stderr };
-}
-
 t.test('--help and --version', async (t) => {
-  const help = await run(['--help']);
+  const help = await runCli(['--help']);
   t.equal(help.code, 0);
   t.match(help.stdout, /otel-sentinel check/);
-  const version = await run(['--version']);
+  const version = await runCli(['--version']);
   t.equal(version.code, 0);
   t.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
-  const bad = await run(['frobnicate']);
+  const bad = await runCli(['frobnicate']);
   t.equal(bad.code, 2);
   t.match(bad.stderr, /unknown command "frobnicate"/);
 });
 
 t.test('check --json: the diagnosis document, exit 1 when an exporter fails', async (t) => {
   const f = await fixture(t);
-  const r = await run(['check', '--config', f.sentinel, '--json']);
+  const r = await runCli(['check', '--config', f.sentinel, '--json']);
   t.equal(r.code, 1, r.stderr);
   const d = JSON.parse(r.stdout);
   t.type(d.checked_at, 'string');
@@ -130,16 +117,16 @@ t.test('check --json: the diagnosis document, exit 1 when an exporter fails', as
 
 t.test('check --exporter narrows the round; the human report names cause, reason and fix', async (t) => {
   const f = await fixture(t);
-  const ok = await run(['check', '--config', f.sentinel, '--exporter', 'otlphttp/live']);
+  const ok = await runCli(['check', '--config', f.sentinel, '--exporter', 'otlphttp/live']);
   t.match(ok.stdout, /otlphttp\/live/);
   t.notMatch(ok.stdout, /otlp\/closed/);
-  const bad = await run(['check', '--config', f.sentinel, '--exporter', 'otlp/closed']);
+  const bad = await runCli(['check', '--config', f.sentinel, '--exporter', 'otlp/closed']);
   t.equal(bad.code, 1);
   t.match(bad.stdout, /DOWN\s+otlp\/closed/);
   t.match(bad.stdout, /network \/ connection_refused/);
   t.match(bad.stdout, /fix/);
   t.notMatch(bad.stdout, /\u001b\[/, 'no colour when not a terminal');
-  const unknown = await run(['check', '--config', f.sentinel, '--exporter', 'otlp/nope']);
+  const unknown = await runCli(['check', '--config', f.sentinel, '--exporter', 'otlp/nope']);
   t.equal(unknown.code, 2);
   t.match(unknown.stderr, /otlp\/nope/);
 });
@@ -149,13 +136,13 @@ t.test('check exits 2 with one line naming file and key on a broken config', asy
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'sentinel.yaml');
   writeFileSync(file, 'probe:\n  interval: 15 seconds\n');
-  const r = await run(['check', '--config', file]);
+  const r = await runCli(['check', '--config', file]);
   t.equal(r.code, 2);
   t.equal(r.stderr.trim().split('\n').length, 1, 'one line');
   t.match(r.stderr, file);
   t.match(r.stderr, 'probe.interval');
   t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
-  const viaEnv = await run(['check'], { OTEL_SENTINEL_CONFIG: file });
+  const viaEnv = await runCli(['check'], { OTEL_SENTINEL_CONFIG: file });
   t.equal(viaEnv.code, 2, 'OTEL_SENTINEL_CONFIG names the file');
   t.match(viaEnv.stderr, 'probe.interval');
 });
@@ -210,7 +197,7 @@ t.test('serve exits 2 on an unusable config at start', async (t) => {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'sentinel.yaml');
   writeFileSync(file, 'listen: "127.0.0.1:0"\nbogus_key: 1\n');
-  const r = await run(['serve', '--config', file]);
+  const r = await runCli(['serve', '--config', file]);
   t.equal(r.code, 2);
   t.match(r.stderr, 'bogus_key');
 });

@@ -1,6 +1,4 @@
 import t, { type Test } from 'tap';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -8,7 +6,8 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import bcrypt from 'bcryptjs';
 import { testCerts } from '../helpers/certs.js';
 import { closedPort, startConnectProxy, startGrpcServer, startHttpServer } from '../helpers/servers.js';
-import { BIN, configDir, startChild, waitFor, type ConfigDir } from './harness.js';
+import { runCli } from '../helpers/run-cli.js';
+import { configDir, startChild, waitFor, type ConfigDir } from './harness.js';
 
 const SECRET = 'PLANTED-SECRET-5f1e2d';
 const ENV_NAME = 'SENTINEL_PLANTED_SECRET';
@@ -43,15 +42,8 @@ async function echoServer(t: Test, status: number): Promise<number> {
 }
 
 async function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; stdout: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, out: stdout + stderr, stdout };
+  const r = await runCli(args, env);
+  return { code: r.code, out: r.stdout + r.stderr, stdout: r.stdout };
 }
 
 interface Setup {
