@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
-import { httpGet, pollUntil } from './http-get.js';
+import { startServerBinary } from './server-binary.js';
 
 export const BLACKBOX_BIN = '/usr/bin/prometheus-blackbox-exporter';
 
@@ -38,34 +37,14 @@ export async function startBlackbox(dir: string, caFile: string): Promise<Blackb
   writeFileSync(file, JSON.stringify({ modules: blackboxModules(caFile) }, null, 1));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(BLACKBOX_BIN, [`--config.file=${file}`, `--web.listen-address=127.0.0.1:${port}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const server = await startServerBinary('blackbox_exporter', BLACKBOX_BIN, [`--config.file=${file}`, `--web.listen-address=127.0.0.1:${port}`], `${url}/-/healthy`, {
+    intervalMs: 20,
+    timeoutMs: 15_000,
   });
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => {
-    if (stderr.length < 4000) stderr += c.toString();
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(t);
-  };
-  try {
-    await pollUntil('blackbox_exporter /-/healthy', async () => {
-      if (child.exitCode !== null) throw new Error(`blackbox_exporter exited: ${stderr.trim()}`);
-      return (await httpGet(`${url}/-/healthy`, 2000)).status === 200 ? true : undefined;
-    }, 20, 15_000);
-  } catch (err) {
-    await stop();
-    throw new Error(`${(err as Error).message}; stderr: ${stderr.trim().slice(0, 1000)}`);
-  }
   return {
-    pid: child.pid!,
+    pid: server.pid,
     url,
     probeUrl: (target, module) => `${url}/probe?target=${encodeURIComponent(target)}&module=${module}`,
-    stop,
+    stop: server.stop,
   };
 }

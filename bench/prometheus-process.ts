@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
-import { httpGet, pollUntil } from './http-get.js';
+import { httpGet } from './http-get.js';
+import { startServerBinary } from './server-binary.js';
 
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
 
@@ -43,34 +43,15 @@ export async function startPrometheus(
   writeFileSync(file, JSON.stringify(config, null, 1));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
+  const server = await startServerBinary(
+    'Prometheus',
     PROMETHEUS_BIN,
     [`--config.file=${file}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    `${url}/-/ready`,
+    { intervalMs: 50, timeoutMs: 30_000 },
   );
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => {
-    if (stderr.length < 4000) stderr += c.toString();
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(t);
-  };
-  try {
-    await pollUntil('Prometheus /-/ready', async () => {
-      if (child.exitCode !== null) throw new Error(`prometheus exited: ${stderr.trim()}`);
-      return (await httpGet(`${url}/-/ready`, 2000)).status === 200 ? true : undefined;
-    }, 50, 30_000);
-  } catch (err) {
-    await stop();
-    throw new Error(`${(err as Error).message}; stderr: ${stderr.trim().slice(0, 1000)}`);
-  }
   return {
-    pid: child.pid!,
+    pid: server.pid,
     async probeSuccess() {
       const r = await httpGet(`${url}/api/v1/query?query=probe_success`, 5000);
       const out = new Map<string, number>();
@@ -81,6 +62,6 @@ export async function startPrometheus(
       }
       return out;
     },
-    stop,
+    stop: server.stop,
   };
 }
