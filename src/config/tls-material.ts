@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
+import { contentMemo } from './content-memo.js';
 import type { TlsSettings } from './exporter-spec.js';
 
 /** An exporter's TLS files, read and parsed once per config load (not per probe). */
@@ -45,14 +46,21 @@ const errorOf = (err: unknown): string => {
 /**
  * Reads and checks `ca_file`/`ca_pem`, `cert_file`/`cert_pem`, `key_file`/`key_pem`: readable, PEM
  * that parses, a key that matches the certificate. Error details name the key and file, never the
- * key material.
+ * key material. The files are read on every call; what they hold is parsed once while any exporter
+ * still uses it (many exporters trust the same CA file).
  */
 export function loadTlsMaterial(tls: TlsSettings): TlsMaterialResult {
   const ca = read('tls.ca_file', tls.caFile, 'tls.ca_pem', tls.caPem);
   const cert = read('tls.cert_file', tls.certFile, 'tls.cert_pem', tls.certPem);
   const key = read('tls.key_file', tls.keyFile, 'tls.key_pem', tls.keyPem);
   for (const s of [ca, cert, key]) if (s && 'error' in s) return { ok: false, key: s.key, detail: s.error };
+  const parts = [ca, cert, key].map((s) => (s && 'text' in s ? `${s.key}\n${s.text}` : undefined));
+  return parsed(parts, () => parse(ca, cert, key));
+}
 
+const parsed = contentMemo<TlsMaterialResult>();
+
+function parse(ca: Source, cert: Source, key: Source): TlsMaterialResult {
   if (ca && 'text' in ca) {
     try {
       if (parseChain(ca.text).length === 0) return { ok: false, key: ca.key, detail: 'no PEM certificate found' };

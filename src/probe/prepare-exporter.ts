@@ -1,8 +1,9 @@
-import { createSecureContext, type SecureVersion } from 'node:tls';
+import { createSecureContext, type SecureContext, type SecureVersion } from 'node:tls';
 import { isIP } from 'node:net';
 import { gzipSync, deflateSync } from 'node:zlib';
 import type { ExporterSpec } from '../config/exporter-spec.js';
 import { resolveEndpoint } from '../config/endpoint.js';
+import { contentMemo } from '../config/content-memo.js';
 import { loadTlsMaterial } from '../config/tls-material.js';
 import { problem } from '../diagnose/catalogue.js';
 import type { Problem } from '../diagnose/problem.js';
@@ -16,6 +17,16 @@ const MIN_VERSION: Readonly<Record<string, SecureVersion>> = {
   '1.2': 'TLSv1.2',
   '1.3': 'TLSv1.3',
 };
+
+/**
+ * Exporters with the same trust, client certificate and minimum version share one TLS context:
+ * an OpenSSL context with its own CA store is about 90 KB, and a thousand exporters trusting one
+ * CA file would otherwise hold it a thousand times. Sharing changes nothing on the wire: Node's
+ * client contexts cache no sessions, so every probe still makes a full handshake.
+ */
+const contexts = contentMemo<SecureContext>();
+const contextFor = (ca: string | undefined, cert: string | undefined, key: string | undefined, minVersion: SecureVersion): SecureContext =>
+  contexts([ca, cert, key, minVersion], () => createSecureContext({ ca, cert, key, minVersion }));
 
 const EMPTY = Buffer.alloc(0);
 const BODY: Readonly<Record<string, Buffer>> = { gzip: gzipSync(EMPTY), deflate: deflateSync(EMPTY), zlib: deflateSync(EMPTY) };
@@ -42,8 +53,8 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
     let secureContext;
     let noCertContext;
     try {
-      secureContext = createSecureContext({ ca: m.ca, cert: m.cert, key: m.key, minVersion });
-      if (m.cert) noCertContext = createSecureContext({ ca: m.ca, minVersion });
+      secureContext = contextFor(m.ca, m.cert, m.key, minVersion);
+      if (m.cert) noCertContext = contextFor(m.ca, undefined, undefined, minVersion);
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'unusable';
       return { ok: false, problem: problem('tls_config_invalid', { exporter: spec.name, key: 'tls', detail: `OpenSSL refused the TLS settings (${code})` }) };
