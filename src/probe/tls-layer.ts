@@ -1,3 +1,5 @@
+import type { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { errorCode } from './error-code.js';
 import { clientCertRefused } from './client-cert-refused.js';
@@ -8,6 +10,18 @@ import { settle } from './settle.js';
 
 const DAY_MS = 86_400_000;
 const ignore = (): void => {};
+const noIdentityCheck = (): undefined => undefined;
+const noDetail = (): object => ({});
+
+/** Go's crypto/x509 name rules: SANs only (no Common Name), a wildcard only as a whole leftmost label. */
+const GO_NAME_RULES = { subject: 'never', wildcards: true, partialWildcards: false, multiLabelWildcards: false, singleLabelSubdomains: false } as const;
+
+/** Whether the certificate covers `name` as the collector's Go TLS client checks it. */
+export function coversName(leaf: X509Certificate, name: string): boolean {
+  const bare = name.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(bare) !== 0) return leaf.checkIP(bare) !== undefined;
+  return leaf.checkHost(bare.replace(/\.$/, ''), GO_NAME_RULES) !== undefined;
+}
 
 /**
  * The TLS handshake over the probe's fresh connection, with the exporter's CA, client certificate,
@@ -30,18 +44,27 @@ export const tlsLayer: Layer = {
       host: t.checkName,
       ALPNProtocols: t.alpn as string[],
       rejectUnauthorized: false,
+      // verify() checks the name, with Go's rules rather than Node's
+      checkServerIdentity: noIdentityCheck,
     });
+    // tls.connect reads the whole served chain with getPeerCertificate(true), every field and
+    // fingerprint of every certificate, only to hand it to checkServerIdentity: the largest single
+    // cost of a TLS probe, for a check done in verify() instead. Until the handshake ends, that read
+    // answers with nothing; the socket's own method is back once it has.
+    Object.defineProperty(tlsSocket, 'getPeerCertificate', { value: noDetail, configurable: true, writable: true });
     tlsSocket.on('error', ignore);
     run.tlsSocket = tlsSocket;
     try {
       await handshake(tlsSocket, run.signal);
     } catch (err) {
+      delete (tlsSocket as { getPeerCertificate?: unknown }).getPeerCertificate;
       const code = errorCode(err);
       if ((code === 'ECONNRESET' || code === 'EPIPE') && (await clientCertRefused(run))) {
         return fail('tls', OBSERVED.clientCertRefused, { detail: `the server dropped the handshake (${code})` }, err);
       }
       return fail('tls', code, {}, err);
     }
+    delete (tlsSocket as { getPeerCertificate?: unknown }).getPeerCertificate;
     return verify(run, tlsSocket);
   },
 };
@@ -61,7 +84,8 @@ function handshake(tlsSocket: TLSSocket, signal: AbortSignal): Promise<void> {
 
 function verify(run: ProbeRun, tlsSocket: TLSSocket) {
   const t = run.prep.tls!;
-  const chain = servedChain(tlsSocket.getPeerX509Certificate());
+  const leaf = tlsSocket.getPeerX509Certificate();
+  const chain = servedChain(leaf);
   run.tls = {
     version: tlsSocket.getProtocol() ?? null,
     alpn: tlsSocket.alpnProtocol || null,
@@ -80,6 +104,7 @@ function verify(run: ProbeRun, tlsSocket: TLSSocket) {
     const code = typeof reason === 'string' ? reason : errorCode(reason);
     return fail('tls', code);
   }
+  if (t.rejectUnauthorized && leaf && !coversName(leaf, t.checkName)) return fail('tls', 'ERR_TLS_CERT_ALTNAME_INVALID');
   if (chain && Number.isFinite(chain.earliestNotAfterMs)) {
     const now = run.ctx.now ? run.ctx.now() : Date.now();
     const left = chain.earliestNotAfterMs - now;

@@ -152,3 +152,10 @@ export function testCerts(): TestCerts {
   };
   return cached;
 }
+
+/** A server certificate from the trusted CA with the given subject CN and subjectAltName (none: CN only). */
+export function issueServerCert(name: string, cn: string, san?: string): CertPair {
+  const { dir } = testCerts();
+  const day = 86_400_000;
+  return issue(dir, 'ca', { name, cn, san, start: new Date(Date.now() - day), end: new Date(Date.now() + 365 * day) });
+}
