@@ -6,6 +6,16 @@ import { closedOrTls } from './grpc-preface-layer.js';
 import { fail, OBSERVED, type Layer, type LayerFailure } from './layer.js';
 import { wire, type ProbeRun } from './probe-run.js';
 
+/**
+ * Given to `destroy()` once the answer is read: undici would otherwise build a ClientDestroyedError,
+ * stack trace and all, for every probe. Nothing is pending by then, so no request ever sees it.
+ */
+const FINISHED = new Error('probe finished');
+const ignore = (): void => {};
+
+/** Why the request was aborted when the exporter's own `timeout` passed. */
+const EXPORTER_TIMEOUT = new Error('the exporter timeout passed');
+
 /** Go's net/http server answers plaintext on a TLS port with this 400 body. */
 const GO_TLS_PORT_ANSWER = 'Client sent an HTTP request to an HTTPS server';
 
@@ -36,10 +46,16 @@ export const httpRequestLayer: Layer = {
       // undici must get the socket asynchronously: it ignores a connect that completes re-entrantly.
       connect: (_opts, cb) => process.nextTick(cb, null, socket),
       allowH2: run.tls?.alpn === 'h2',
-      headersTimeout: prep.spec.timeoutMs,
-      bodyTimeout: prep.spec.timeoutMs,
+      // The exporter's timeout is kept below, for the whole request as Go's client keeps it.
+      // undici's own timers hold a finished request's objects for up to a second after it ends.
+      headersTimeout: 0,
+      bodyTimeout: 0,
       pipelining: 1,
     });
+    const abort = new AbortController();
+    const onProbeAbort = (): void => abort.abort(run.signal.reason);
+    run.signal.addEventListener('abort', onProbeAbort);
+    const timer = setTimeout(() => abort.abort(EXPORTER_TIMEOUT), prep.spec.timeoutMs);
     try {
       const headers: Record<string, string> = { ...prep.httpHeaders };
       if (absolute && run.proxy!.authorization) headers['proxy-authorization'] = run.proxy!.authorization;
@@ -48,7 +64,7 @@ export const httpRequestLayer: Layer = {
         path: absolute ? ep.url : ep.path,
         headers,
         body: prep.httpBody,
-        signal: run.signal,
+        signal: abort.signal,
       });
       run.answered = true;
       const status = res.statusCode;
@@ -70,20 +86,20 @@ export const httpRequestLayer: Layer = {
         body: body.replace(/\s+/g, ' ').trim().slice(0, 200) || undefined,
       });
     } catch (err) {
-      return failure(run, err, socketError);
+      return failure(run, err, socketError, abort.signal.reason === EXPORTER_TIMEOUT);
     } finally {
+      clearTimeout(timer);
+      run.signal.removeEventListener('abort', onProbeAbort);
       socket.removeListener('error', onSocketError);
-      client.destroy().catch(() => undefined);
+      client.destroy(FINISHED, ignore);
     }
   },
 };
 
-async function failure(run: ProbeRun, err: unknown, socketError: string | undefined): Promise<LayerFailure> {
+async function failure(run: ProbeRun, err: unknown, socketError: string | undefined, exporterTimeout: boolean): Promise<LayerFailure> {
+  if (exporterTimeout) return fail('request', OBSERVED.timeout, { phase: 'the POST', timeout_ms: run.prep.spec.timeoutMs }, err);
   if (run.signal.aborted) return fail('request', OBSERVED.timeout, { phase: 'the POST' }, err);
   const code = socketError ?? errorCode(err);
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return fail('request', OBSERVED.timeout, { phase: 'the POST', timeout_ms: run.prep.spec.timeoutMs }, err);
-  }
   const data = (err as { data?: unknown }).data;
   if (code.startsWith('HPE_') || (err as { name?: string }).name === 'HTTPParserError') {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.alloc(0);

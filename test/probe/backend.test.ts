@@ -87,6 +87,14 @@ t.test('response_timeout: the HTTP server answers after the probe deadline', asy
   expectProblem(t, r, { cause: 'backend', reason: 'response_timeout', message: ['the POST'] });
 });
 
+t.test('response_timeout: the HTTP server answers after the exporter timeout', async (t) => {
+  const s = await startHttpServer({ delayMs: 3000 });
+  t.teardown(() => s.close());
+  const r = await probeOnce(http(s.port, 300), { timeoutMs: 10_000 });
+  // "within 300 ms" is only said when the exporter's own timeout, not the probe's, ended it
+  expectProblem(t, r, { cause: 'backend', reason: 'response_timeout', message: ['the POST', 'within 300 ms'] });
+});
+
 t.test('slow_response: a warning, and the exporter stays up', async (t) => {
   const s = await startHttpServer({ delayMs: 400 });
   t.teardown(() => s.close());
