@@ -95,8 +95,8 @@ export interface Monitor {
   /** every exporter probed and the collector inspected at least once since the last apply */
   complete(): boolean;
   diagnosis(): Diagnosis;
-  /** total seconds of each exporter's last probe */
-  totals(): ReadonlyMap<string, number>;
+  /** total seconds of each exporter's last probe (a live view, not a copy) */
+  totals(): { get(exporter: string): number | undefined };
   close(): void;
 }
 
@@ -110,6 +110,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
   let collectorInspected = false;
   let collectorLogged = '';
   let cached: Diagnosis | null = null;
+  const totalsView = { get: (exporter: string): number | undefined => exporters.get(exporter)?.result?.totalSeconds };
   let tasks = new Map<string, Task>();
 
   const changed = (): void => {
@@ -298,9 +299,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       return cached;
     },
     totals() {
-      const m = new Map<string, number>();
-      for (const [name, st] of exporters) if (st.result) m.set(name, st.result.totalSeconds);
-      return m;
+      return totalsView;
     },
     close() {
       for (const st of exporters.values()) st.prober.close();

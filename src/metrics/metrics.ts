@@ -8,7 +8,7 @@ import { SeriesBook } from './series-book.js';
 
 export interface UpdateExtra {
   /** each exporter's whole last probe duration, when the diagnosis' phases do not carry it */
-  readonly totalSeconds?: ReadonlyMap<string, number>;
+  readonly totalSeconds?: { get(exporter: string): number | undefined };
 }
 
 /**
@@ -50,9 +50,9 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
   // The daemon only starts with a usable configuration.
   m.configLastReloadSuccessful.set(1);
 
-  // What each exporter's series were last built from: the entry itself (an unchanged object is
-  // skipped outright) and its text (an equal copy, as a diagnosis rebuilt per round gives, too).
-  const exporters = new Map<string, { entry: ExporterDiagnosis; text: string; total: number | undefined }>();
+  // What each exporter's series were last built from: an unchanged entry object is skipped outright
+  // (the monitor keeps an exporter's entry until its own result changes).
+  const exporters = new Map<string, { entry: ExporterDiagnosis; total: number | undefined }>();
   const lastCounts = { oomKills: 0, restarts: 0 };
 
   const ensureProbeCounters = (exporter: string): void => {
@@ -82,25 +82,28 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
 
   return {
     update(d, extra) {
-      const seen = new Set<string>();
+      const before = exporters.size;
+      let kept = 0;
       for (const e of d.exporters) {
-        seen.add(e.name);
         const total = extra?.totalSeconds?.get(e.name);
         const last = exporters.get(e.name);
+        if (last) kept++;
         if (last && last.entry === e && last.total === total) continue;
-        const text = JSON.stringify(e);
-        if (last && last.text === text && last.total === total) {
+        if (last) {
           last.entry = e;
-          continue;
-        }
-        if (!last) {
+          last.total = total;
+        } else {
           ensureProbeCounters(e.name);
           bumpVersion(m.probesTotal);
+          exporters.set(e.name, { entry: e, total });
         }
         book.apply(e.name, exporterSeries(m, e, total));
-        exporters.set(e.name, { entry: e, text, total });
       }
-      for (const name of [...exporters.keys()]) if (!seen.has(name)) forget(name);
+      // Names are unique: when every known exporter is still there, none has to be looked for.
+      if (kept < before) {
+        const seen = new Set(d.exporters.map((e) => e.name));
+        for (const name of [...exporters.keys()]) if (!seen.has(name)) forget(name);
+      }
 
       book.apply(COLLECTOR_OWNER, collectorSeries(m, d.collector));
       addDelta(m.collectorOomKills, 'oomKills', d.collector.oom_kills);

@@ -8,36 +8,51 @@ export interface Series {
   readonly value: number;
 }
 
+interface Kept {
+  readonly gauge: Gauge<string>;
+  readonly labels: Readonly<Record<string, string>>;
+  value: number;
+  /** the apply() that last wanted this series */
+  seen: number;
+}
+
 /**
  * Remembers which gauge series each owner (an exporter, the collector) has set, so that a new
  * desired state can be applied as a difference: series that are no longer wanted are removed,
  * changed values are set, unchanged ones are left alone (and their family's cached text stays
- * valid). Lives as long as the metrics it writes to.
+ * valid). Kept entries are updated in place: a probe that only changes durations allocates
+ * nothing that outlives it. Lives as long as the metrics it writes to.
  */
 export class SeriesBook {
-  readonly #owners = new Map<string, Map<string, Series>>();
+  readonly #owners = new Map<string, Map<string, Kept>>();
+  #applies = 0;
 
   apply(owner: string, wanted: readonly Series[]): void {
-    const before = this.#owners.get(owner);
-    const after = new Map<string, Series>();
+    let kept = this.#owners.get(owner);
+    if (!kept) {
+      kept = new Map();
+      this.#owners.set(owner, kept);
+    }
+    const stamp = ++this.#applies;
     for (const s of wanted) {
       const key = seriesKey(s);
-      after.set(key, s);
-      const old = before?.get(key);
-      if (old === undefined || !Object.is(old.value, s.value)) {
-        s.gauge.set(s.labels, s.value);
-        bumpVersion(s.gauge);
+      const old = kept.get(key);
+      if (old === undefined) {
+        kept.set(key, { gauge: s.gauge, labels: s.labels, value: s.value, seen: stamp });
+      } else {
+        old.seen = stamp;
+        if (Object.is(old.value, s.value)) continue;
+        old.value = s.value;
       }
+      s.gauge.set(s.labels, s.value);
+      bumpVersion(s.gauge);
     }
-    if (before) {
-      for (const [key, old] of before) {
-        if (!after.has(key)) {
-          old.gauge.remove(old.labels);
-          bumpVersion(old.gauge);
-        }
-      }
+    for (const [key, old] of kept) {
+      if (old.seen === stamp) continue;
+      old.gauge.remove(old.labels);
+      bumpVersion(old.gauge);
+      kept.delete(key);
     }
-    this.#owners.set(owner, after);
   }
 
   /** Removes every series of the owner. */
