@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { packageVersion } from './version.js';
+import { tuneHeap } from './heap-tuning.js';
 
 /** Where the CLI writes, and what it reads of the process: injectable for tests. */
 export interface Io {
@@ -99,10 +100,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return runCheck(cmd, io);
     }
     case 'demo': {
+      tuneHeap();
       const { runDemo } = await import('./demo/run-demo.js');
       return runDemo(cmd, io);
     }
     case 'serve': {
+      tuneHeap();
       const { runDaemon } = await import('./daemon.js');
       return runDaemon(cmd.flags, io);
     }
