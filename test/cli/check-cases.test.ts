@@ -6,6 +6,7 @@ import { runCli } from '../helpers/run-cli.js';
 import { status } from '@grpc/grpc-js';
 import { testCerts } from '../helpers/certs.js';
 import { closedPort, startConnectProxy, startGrpcServer, startHttpServer } from '../helpers/servers.js';
+import { collectorYaml } from '../helpers/collector-yaml.js';
 
 const TOKEN = 'check-cases-TOKEN-90210';
 
@@ -84,14 +85,7 @@ t.test('check --json names the right cause and reason for every case in one roun
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const exporters = Object.fromEntries(Object.entries(cases).map(([k, v]) => [k, v.block]));
   const collector = join(dir, 'collector.yaml');
-  writeFileSync(
-    collector,
-    JSON.stringify({
-      receivers: { otlp: { protocols: { grpc: {} } } },
-      exporters,
-      service: { pipelines: { traces: { receivers: ['otlp'], exporters: Object.keys(exporters) } } },
-    }),
-  );
+  writeFileSync(collector, collectorYaml(exporters));
   const sentinel = join(dir, 'sentinel.yaml');
   writeFileSync(sentinel, `collector:\n  config_files: [${JSON.stringify(collector)}]\n  telemetry_url: ""\n  use_process_environment: false\nprobe:\n  timeout: 4s\n`);
 

@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, runCli } from '../helpers/run-cli.js';
+import { collectorYaml } from '../helpers/collector-yaml.js';
 
 const TOKEN = 's3cr3t-CLI-TOKEN-7731';
 
@@ -47,14 +48,7 @@ async function fixture(t: Test, opts: { hung?: boolean } = {}): Promise<Fixture>
   };
   if (opts.hung) exporters['otlphttp/hung'] = { endpoint: `http://127.0.0.1:${hungPort}` };
   const collector = join(dir, 'collector.yaml');
-  writeFileSync(
-    collector,
-    JSON.stringify({
-      receivers: { otlp: { protocols: { grpc: {} } } },
-      exporters,
-      service: { pipelines: { traces: { receivers: ['otlp'], exporters: Object.keys(exporters) } } },
-    }),
-  );
+  writeFileSync(collector, collectorYaml(exporters));
   const sentinel = join(dir, 'sentinel.yaml');
   writeFileSync(
     sentinel,

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { startDaemon, type RunningDaemon } from '../../src/daemon.js';
 import { createLogger } from '../../src/log.js';
 import { waitFor } from './wait-for.js';
+import { collectorYaml } from '../helpers/collector-yaml.js';
 
 export interface SentinelOptions {
   /** the collector's exporters (`otlphttp/x: {endpoint: ...}`); all of them go into one traces pipeline */
@@ -55,15 +56,7 @@ export interface ProblemDoc {
 export async function startSentinel(o: SentinelOptions): Promise<Sentinel> {
   const dir = mkdtempSync(join(tmpdir(), 'otel-sentinel-e2e-daemon-'));
   const collectorFile = join(dir, 'collector.yaml');
-  // JSON is YAML: the collector config as the collector itself would read it
-  writeFileSync(
-    collectorFile,
-    JSON.stringify({
-      receivers: { otlp: { protocols: { grpc: {}, http: {} } } },
-      exporters: o.exporters,
-      service: { pipelines: { traces: { receivers: ['otlp'], exporters: Object.keys(o.exporters) } } },
-    }),
-  );
+  writeFileSync(collectorFile, collectorYaml(o.exporters));
   const sentinelFile = join(dir, 'sentinel.yaml');
   writeFileSync(
     sentinelFile,

@@ -10,6 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLogger } from '../../src/log.js';
+import { collectorYaml } from '../helpers/collector-yaml.js';
+
+export { collectorYaml };
 import { startDaemon, type RunningDaemon } from '../../src/daemon.js';
 import type { Diagnosis, ExporterDiagnosis } from '../../src/diagnose/diagnosis.js';
 
@@ -48,16 +51,6 @@ export function configDir(t: Test, prefix = 'sentinel-rel-'): ConfigDir {
       writeFileSync(sentinel, sentinelYaml(collector, lines, o));
     },
   };
-}
-
-export function collectorYaml(exporters: Record<string, unknown>, extra: Record<string, unknown> = {}): string {
-  const { service, ...rest } = extra as { service?: Record<string, unknown> };
-  return JSON.stringify({
-    receivers: { otlp: { protocols: { grpc: {} } } },
-    ...rest,
-    exporters,
-    service: { ...service, pipelines: { traces: { receivers: ['otlp'], exporters: Object.keys(exporters) } } },
-  });
 }
 
 export function sentinelYaml(
