@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parsePrometheusText, type Sample } from '../src/collector/prometheus-text.js';
+import { collectorConfig } from './collector-config.js';
 import { freePort } from './free-port.js';
 import { httpGet, pollUntil } from './http-get.js';
 
@@ -46,13 +47,8 @@ function writeConfigs(o: SentinelRunOptions, port: number): string {
   mkdirSync(o.dir, { recursive: true });
   const exporters: Record<string, unknown> = {};
   for (const e of o.exporters) exporters[e.id] = { endpoint: e.endpoint, ...(e.tls ? { tls: e.tls } : {}) };
-  const collector = {
-    receivers: { otlp: { protocols: { grpc: { endpoint: '127.0.0.1:4317' } } } },
-    exporters,
-    service: { pipelines: { traces: { receivers: ['otlp'], exporters: o.exporters.map((e) => e.id) } } },
-  };
   const collectorFile = join(o.dir, 'collector.yaml');
-  writeFileSync(collectorFile, JSON.stringify(collector, null, 1));
+  writeFileSync(collectorFile, collectorConfig(exporters));
   const sentinel = {
     listen: `127.0.0.1:${port}`,
     collector: { config_files: [collectorFile], process: { pid: o.collectorPid }, telemetry_url: '' },

@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '../src/config/duration.js';
+import { collectorConfig } from './collector-config.js';
 import { BACKEND_KINDS, startSoakBackends, type BackendKind } from './soak-backends.js';
 
 const BIN = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../src/bin.js');
@@ -120,14 +121,7 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'otel-sentinel-soak-'));
   const collectorFile = join(dir, 'collector.yaml');
   const exporters = Object.fromEntries(names.map((n) => [n.name, backends.block(n.kind)]));
-  writeFileSync(
-    collectorFile,
-    JSON.stringify({
-      receivers: { otlp: { protocols: { grpc: {} } } },
-      exporters,
-      service: { pipelines: { traces: { receivers: ['otlp'], exporters: Object.keys(exporters) } } },
-    }),
-  );
+  writeFileSync(collectorFile, collectorConfig(exporters));
   const port = await freePort();
   const timeoutMs = Math.max(10, Math.round(f.intervalMs * 0.8));
   const sentinelFile = join(dir, 'sentinel.yaml');
