@@ -57,14 +57,14 @@ export const tlsLayer: Layer = {
     try {
       await handshake(tlsSocket, run.signal);
     } catch (err) {
-      delete (tlsSocket as { getPeerCertificate?: unknown }).getPeerCertificate;
       const code = errorCode(err);
       if ((code === 'ECONNRESET' || code === 'EPIPE') && (await clientCertRefused(run))) {
         return fail('tls', OBSERVED.clientCertRefused, { detail: `the server dropped the handshake (${code})` }, err);
       }
       return fail('tls', code, {}, err);
+    } finally {
+      delete (tlsSocket as { getPeerCertificate?: unknown }).getPeerCertificate;
     }
-    delete (tlsSocket as { getPeerCertificate?: unknown }).getPeerCertificate;
     return verify(run, tlsSocket);
   },
 };
