@@ -12,6 +12,8 @@ export interface BenchOptions {
   /** scale: exporters at a 15 s interval for scaleS seconds */
   readonly scaleExporters: number;
   readonly scaleS: number;
+  /** scale: runs, each in a fresh process; the report gives the median CPU */
+  readonly scaleRounds: number;
   /** detection: flips per failure kind */
   readonly flips: number;
   /** endpoint latency: requests per endpoint and exporter count */
@@ -28,7 +30,7 @@ export interface BenchOptions {
 export const PARTS = ['compare', 'scale', 'detect', 'endpoints'] as const;
 
 const USAGE = `usage: node dist/bench/run.js [--quick] [--exporters N] [--interval S] [--window S] [--rounds N]
-                                [--scale-exporters N] [--scale-seconds S] [--flips N]
+                                [--scale-exporters N] [--scale-seconds S] [--scale-rounds N] [--flips N]
                                 [--only compare,scale,detect,endpoints] [--out FILE]`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
@@ -43,6 +45,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     rounds: quick ? 1 : 2,
     scaleExporters: quick ? 100 : 1000,
     scaleS: quick ? 10 : 120,
+    scaleRounds: quick ? 1 : 3,
     flips: quick ? 2 : 20,
     requests: 200,
     readyRuns: quick ? 1 : 5,
@@ -67,6 +70,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case '--rounds': o.rounds = Math.round(num(a, v)); i++; break;
       case '--scale-exporters': o.scaleExporters = Math.round(num(a, v)); i++; break;
       case '--scale-seconds': o.scaleS = num(a, v); i++; break;
+      case '--scale-rounds': o.scaleRounds = Math.round(num(a, v)); i++; break;
       case '--flips': o.flips = Math.round(num(a, v)); i++; break;
       case '--only': {
         const parts = (v ?? '').split(',').filter(Boolean);

@@ -20,7 +20,7 @@ import { runEndpoints } from './endpoints.js';
 import { benchAgent } from './http-get.js';
 import { probeKinds } from './probe-kinds.js';
 import { budgets, renderReport, type BenchResults } from './report.js';
-import { runScale, SCALE_INTERVAL_S } from './scale.js';
+import { runScaleRounds, SCALE_INTERVAL_S } from './scale.js';
 import { startTargets } from './target-process.js';
 
 const log = (line: string): void => {
@@ -46,8 +46,8 @@ async function bench(o: BenchOptions, dir: string): Promise<BenchResults> {
       results.compare = await compareKinds(kinds, o, join(dir, 'compare'), certs, targets.pid, log);
     }
     if (o.parts.has('scale')) {
-      log(`scale: ${o.scaleExporters} exporters at ${SCALE_INTERVAL_S} s for ${o.scaleS} s`);
-      results.scale = await runScale(kinds, o, join(dir, 'scale'), targets.pid);
+      log(`scale: ${o.scaleExporters} exporters at ${SCALE_INTERVAL_S} s for ${o.scaleS} s, ${o.scaleRounds} run(s)`);
+      results.scale = await runScaleRounds(kinds, o, join(dir, 'scale'), targets.pid);
     }
     if (o.parts.has('detect')) {
       log(`detection: ${o.flips} flips per failure, interval ${DETECT_INTERVAL_S} s, timeout ${DETECT_TIMEOUT_S} s`);

@@ -3,7 +3,8 @@ import { mixedExporters, type ProbeKind } from './probe-kinds.js';
 import { cpuBetween, readUsage } from './proc-usage.js';
 import { bucketDelta, lagBuckets } from './schedule-lag.js';
 import { probesDone, startSentinel } from './sentinel-process.js';
-import { histogramQuantile, sleep } from './stats.js';
+import { join } from 'node:path';
+import { histogramQuantile, median, sleep } from './stats.js';
 
 export interface ScaleResult {
   readonly exporters: number;
@@ -11,8 +12,10 @@ export interface ScaleResult {
   readonly seconds: number;
   readonly probes: number;
   readonly failed: number;
-  /** CPU over the window, % of one core */
+  /** CPU over the window, % of one core (over several runs: their median) */
   readonly cpuPercent: number;
+  /** each run's cpuPercent, in the order they ran */
+  readonly cpuPercentRuns: readonly number[];
   /** CPU over the first interval after ready (every exporter's first probe), % of one core */
   readonly firstIntervalCpuPercent: number;
   readonly rssBytes: number;
@@ -60,6 +63,7 @@ export async function runScale(kinds: readonly ProbeKind[], o: BenchOptions, dir
       probes: probesDone(after) - probesDone(before),
       failed: failures(after) - failures(before),
       cpuPercent: (cpuBetween(u0, u1) / 1000 / seconds) * 100,
+      cpuPercentRuns: [(cpuBetween(u0, u1) / 1000 / seconds) * 100],
       firstIntervalCpuPercent: (cpuBetween(ready, u0) / (u0.at - ready.at)) * 100,
       rssBytes: u1.rssBytes,
       hwmBytes: u1.hwmBytes,
@@ -69,4 +73,36 @@ export async function runScale(kinds: readonly ProbeKind[], o: BenchOptions, dir
   } finally {
     await s.stop();
   }
+}
+
+/**
+ * `o.scaleRounds` scale runs, each in a fresh process, so that one noisy window does not decide the
+ * figure (combined by combineScaleRuns).
+ */
+export async function runScaleRounds(kinds: readonly ProbeKind[], o: BenchOptions, dir: string, collectorPid: number): Promise<ScaleResult> {
+  const runs: ScaleResult[] = [];
+  for (let r = 0; r < o.scaleRounds; r++) runs.push(await runScale(kinds, o, join(dir, `run-${r}`), collectorPid));
+  return combineScaleRuns(runs);
+}
+
+/** Several runs of the same scale as one: the median CPU and lag p50, the highest peak RSS and lag p99, every failure. */
+export function combineScaleRuns(runs: readonly ScaleResult[]): ScaleResult {
+  const first = runs[0];
+  if (!first) throw new Error('no scale run to combine');
+  const mid = (f: (x: ScaleResult) => number): number => median(runs.map(f));
+  const max = (f: (x: ScaleResult) => number): number => Math.max(...runs.map(f));
+  return {
+    exporters: first.exporters,
+    intervalS: first.intervalS,
+    seconds: mid((x) => x.seconds),
+    probes: mid((x) => x.probes),
+    failed: runs.reduce((a, x) => a + x.failed, 0),
+    cpuPercent: mid((x) => x.cpuPercent),
+    cpuPercentRuns: runs.flatMap((x) => x.cpuPercentRuns),
+    firstIntervalCpuPercent: mid((x) => x.firstIntervalCpuPercent),
+    rssBytes: mid((x) => x.rssBytes),
+    hwmBytes: max((x) => x.hwmBytes),
+    lagP50: mid((x) => x.lagP50),
+    lagP99: max((x) => x.lagP99),
+  };
 }

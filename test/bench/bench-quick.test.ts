@@ -45,6 +45,7 @@ t.test('--quick prints the side-by-side table, the absolute figures and every bu
   }
   // otel-sentinel alone
   t.match(stdout, /^\| 100 exporters at 15 s: CPU \(% of one core\) +\| [\d.]+ % +\|$/m, 'scale CPU');
+  t.match(stdout, /^\| 100 exporters at 15 s: CPU in the first interval after ready +\| [\d.]+ % +\|$/m, 'scale CPU of the first interval');
   t.match(stdout, /^\| 100 exporters at 15 s: schedule lag p50 \/ p99 +\| [\d.]+ ms \/ [\d.]+ ms +\|$/m, 'schedule lag from the histogram');
   for (const path of ['/metrics', '/api/v1/diagnosis']) {
     for (const n of [100, 1000]) t.match(stdout, new RegExp(`^\\| ${path} at ${n} exporters: median / p99 .*\\| [\\d.]+ ms / [\\d.]+ ms +\\|$`, 'm'), `${path} latency at ${n}`);
