@@ -86,12 +86,13 @@ export function renderReport(r: BenchResults): string {
   const s = r.scale;
   if (s) {
     const at = `${s.exporters} exporters at ${s.intervalS} s`;
-    const runs = s.cpuPercentRuns.length > 1 ? `, median of ${s.cpuPercentRuns.map((c) => c.toFixed(2)).join(', ')}` : '';
+    const several = s.cpuPercentRuns.length > 1;
+    const runs = several ? `, median of ${s.cpuPercentRuns.map((c) => c.toFixed(2)).join(', ')}` : '';
     abs.push([`${at}: CPU (% of one core${runs})`, `${s.cpuPercent.toFixed(2)} %`]);
     abs.push([`${at}: CPU in the first interval after ready`, `${s.firstIntervalCpuPercent.toFixed(2)} %`]);
     abs.push([`${at}: RSS at end / peak`, `${mb(s.rssBytes)} / ${mb(s.hwmBytes)}`]);
     abs.push([`${at}: schedule lag p50 / p99`, `${ms(s.lagP50 * 1000, 2)} / ${ms(s.lagP99 * 1000, 2)}`]);
-    abs.push([`${at}: probes in ${s.seconds.toFixed(0)} s (failed${s.cpuPercentRuns.length > 1 ? ', all runs' : ''})`, `${s.probes} (${s.failed})`]);
+    abs.push([`${at}: probes in ${s.seconds.toFixed(0)} s (failed${several ? ', all runs' : ''})`, `${s.probes} (${s.failed})`]);
   }
   const e = r.endpoints;
   if (e) {

@@ -1,9 +1,9 @@
+import { join } from 'node:path';
 import type { BenchOptions } from './bench-options.js';
 import { mixedExporters, type ProbeKind } from './probe-kinds.js';
 import { cpuBetween, readUsage } from './proc-usage.js';
 import { bucketDelta, lagBuckets } from './schedule-lag.js';
 import { probesDone, startSentinel } from './sentinel-process.js';
-import { join } from 'node:path';
 import { histogramQuantile, median, sleep } from './stats.js';
 
 export interface ScaleResult {
@@ -56,14 +56,15 @@ export async function runScale(kinds: readonly ProbeKind[], o: BenchOptions, dir
     const failures = (m: typeof before): number =>
       m.filter((x) => x.name === 'otel_sentinel_probes_total' && x.labels.result === 'failure').reduce((a, x) => a + x.value, 0);
     const seconds = (u1.at - u0.at) / 1000;
+    const cpuPercent = (cpuBetween(u0, u1) / 1000 / seconds) * 100;
     return {
       exporters: o.scaleExporters,
       intervalS: SCALE_INTERVAL_S,
       seconds,
       probes: probesDone(after) - probesDone(before),
       failed: failures(after) - failures(before),
-      cpuPercent: (cpuBetween(u0, u1) / 1000 / seconds) * 100,
-      cpuPercentRuns: [(cpuBetween(u0, u1) / 1000 / seconds) * 100],
+      cpuPercent,
+      cpuPercentRuns: [cpuPercent],
       firstIntervalCpuPercent: (cpuBetween(ready, u0) / (u0.at - ready.at)) * 100,
       rssBytes: u1.rssBytes,
       hwmBytes: u1.hwmBytes,

@@ -11,10 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLogger } from '../../src/log.js';
 import { collectorYaml } from '../helpers/collector-yaml.js';
-
-export { collectorYaml };
 import { startDaemon, type RunningDaemon } from '../../src/daemon.js';
 import type { Diagnosis, ExporterDiagnosis } from '../../src/diagnose/diagnosis.js';
+
+export { collectorYaml };
 
 export const BIN = resolve('dist/src/bin.js');
 
