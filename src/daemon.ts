@@ -55,7 +55,11 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
   let reloadedFor: number | null = null;
   const refreshMetrics = (): void => {
     metricsTimer = null;
-    metrics.update(monitor.diagnosis(), { totalSeconds: monitor.totals() });
+    // Between rounds of the collector only single exporters change: update just theirs.
+    const probed = monitor.takeChanges();
+    const extra = { totalSeconds: monitor.totals() };
+    if (probed) metrics.updateExporters(probed, extra);
+    else metrics.update(monitor.diagnosis(), extra);
   };
   const monitor = createMonitor({
     logger,

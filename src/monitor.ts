@@ -95,6 +95,13 @@ export interface Monitor {
   /** every exporter probed and the collector inspected at least once since the last apply */
   complete(): boolean;
   diagnosis(): Diagnosis;
+  /**
+   * What changed since the last call: the entries of the exporters probed since then, or null when
+   * more changed than single exporters (a config applied, the collector inspected, the first
+   * call), and the whole `diagnosis()` is to be read. For a consumer that follows the diagnosis
+   * (the metrics) at a cost per change rather than per exporter; there is one such consumer.
+   */
+  takeChanges(): ExporterDiagnosis[] | null;
   /** total seconds of each exporter's last probe (a live view, not a copy) */
   totals(): { get(exporter: string): number | undefined };
   close(): void;
@@ -110,11 +117,15 @@ export function createMonitor(deps: MonitorDeps): Monitor {
   let collectorInspected = false;
   let collectorLogged = '';
   let cached: Diagnosis | null = null;
+  /** exporters probed since the last takeChanges(); null: everything may have changed */
+  let probedSince: Set<string> | null = null;
   const totalsView = { get: (exporter: string): number | undefined => exporters.get(exporter)?.result?.totalSeconds };
   let tasks = new Map<string, Task>();
 
-  const changed = (): void => {
+  const changed = (exporter?: string): void => {
     cached = null;
+    if (exporter === undefined) probedSince = null;
+    else probedSince?.add(exporter);
     deps.onChange?.();
   };
 
@@ -163,7 +174,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       if (result.up) st.lastSuccessAt = result.startedAt;
       deps.onProbe?.(st.spec.name, result, previous);
       logExporter(st);
-      changed();
+      changed(st.spec.name);
     },
   });
 
@@ -297,6 +308,17 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       const healthy = collector.problems.length === 0 && list.every((e) => e.up && e.problems.length === 0);
       cached = { checked_at: new Date(now()).toISOString(), healthy, collector, exporters: list };
       return cached;
+    },
+    takeChanges() {
+      const names = probedSince;
+      probedSince = new Set();
+      if (!names) return null;
+      const out: ExporterDiagnosis[] = [];
+      for (const name of names) {
+        const st = exporters.get(name);
+        if (st) out.push((st.diag ??= toDiagnosis(st)));
+      }
+      return out;
     },
     totals() {
       return totalsView;

@@ -125,3 +125,30 @@ t.test('the diagnosis is healthy only when nothing at all is wrong', async (t) =
   t.equal(d.healthy, false, 'a missing collector is a problem');
   t.equal(d.collector.problems[0]?.reason, 'collector_not_found');
 });
+
+t.test('takeChanges() names the exporters probed since the last call, or asks for the whole diagnosis', async (t) => {
+  const backend = await receiver(t);
+  const { monitor, config, model } = setup(t);
+  monitor.apply(config, model([spec('otlphttp/a', backend.url), spec('otlphttp/b', backend.url)]));
+  t.equal(monitor.takeChanges(), null, 'the first call: everything');
+  t.same(monitor.takeChanges(), [], 'nothing since');
+
+  const a = monitor.tasks().get('exporter:otlphttp/a')!;
+  await a.run(new AbortController().signal);
+  const changes = monitor.takeChanges();
+  t.same(changes?.map((e) => e.name), ['otlphttp/a'], 'only the exporter probed');
+  t.equal(changes?.[0], monitor.diagnosis().exporters[0], 'the same entry the diagnosis holds');
+  t.equal(changes?.[0]?.up, true);
+  t.same(monitor.takeChanges(), []);
+
+  await monitor.tasks().get('collector')!.run(new AbortController().signal);
+  t.equal(monitor.takeChanges(), null, 'a collector round may change every entry');
+  monitor.apply(config, model([spec('otlphttp/a', backend.url)]));
+  await a.run(new AbortController().signal);
+  t.equal(monitor.takeChanges(), null, 'after apply(): everything, even with probes since');
+  const stale = monitor.tasks().get('exporter:otlphttp/a')!;
+  monitor.apply(config, model([spec('otlphttp/b', backend.url)]));
+  monitor.takeChanges();
+  await stale.run(new AbortController().signal);
+  t.same(monitor.takeChanges(), [], 'a probe of a removed exporter changes nothing');
+});

@@ -24,6 +24,12 @@ export interface Metrics {
    * probe, not per scrape.
    */
   update(d: Diagnosis, extra?: UpdateExtra): void;
+  /**
+   * Updates the series of these exporters alone, from their new entries: for the exporters probed
+   * since the last update, when nothing else changed (no exporter added or removed, the collector's
+   * report the same). Costs what those entries cost, whatever the number of exporters.
+   */
+  updateExporters(entries: readonly ExporterDiagnosis[], extra?: UpdateExtra): void;
   /** Counts one finished probe in `otel_sentinel_probes_total`. */
   recordProbe(exporter: string, success: boolean): void;
   setConfigReloadSuccessful(ok: boolean): void;
@@ -80,24 +86,28 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     }
   };
 
+  const applyEntry = (e: ExporterDiagnosis, extra: UpdateExtra | undefined): void => {
+    const total = extra?.totalSeconds?.get(e.name);
+    const last = exporters.get(e.name);
+    if (last && last.entry === e && last.total === total) return;
+    if (last) {
+      last.entry = e;
+      last.total = total;
+    } else {
+      ensureProbeCounters(e.name);
+      bumpVersion(m.probesTotal);
+      exporters.set(e.name, { entry: e, total });
+    }
+    book.apply(e.name, exporterSeries(m, e, total));
+  };
+
   return {
     update(d, extra) {
       const before = exporters.size;
       let kept = 0;
       for (const e of d.exporters) {
-        const total = extra?.totalSeconds?.get(e.name);
-        const last = exporters.get(e.name);
-        if (last) kept++;
-        if (last && last.entry === e && last.total === total) continue;
-        if (last) {
-          last.entry = e;
-          last.total = total;
-        } else {
-          ensureProbeCounters(e.name);
-          bumpVersion(m.probesTotal);
-          exporters.set(e.name, { entry: e, total });
-        }
-        book.apply(e.name, exporterSeries(m, e, total));
+        if (exporters.has(e.name)) kept++;
+        applyEntry(e, extra);
       }
       // Names are unique: when every known exporter is still there, none has to be looked for.
       if (kept < before) {
@@ -110,8 +120,13 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
       addDelta(m.collectorRestarts, 'restarts', d.collector.restarts);
     },
 
+    updateExporters(entries, extra) {
+      for (const e of entries) applyEntry(e, extra);
+    },
+
     recordProbe(exporter, success) {
-      ensureProbeCounters(exporter);
+      // an exporter with series has both counters already
+      if (!exporters.has(exporter)) ensureProbeCounters(exporter);
       m.probesTotal.inc({ exporter, result: success ? 'success' : 'failure' });
       bumpVersion(m.probesTotal);
     },

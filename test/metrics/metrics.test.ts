@@ -186,3 +186,27 @@ t.test('an exporter entry that changes in place is noticed when a new object is 
   m.update(fixtureDiagnosis({ exporters: [healthyExporter()] }), { totalSeconds: new Map([['otlphttp/honeycomb', 0.5]]) });
   t.equal(value(await renderMetrics(registry, 'prometheus'), 'otel_sentinel_probe_duration_seconds{exporter="otlphttp/honeycomb",phase="total"}'), '0.5');
 });
+
+t.test('updateExporters() changes the series of the entries given and leaves every other alone', async (t) => {
+  const registry = new Registry();
+  const m = createMetrics(registry, { version: '1.2.3' });
+  const other = healthyExporter({ name: 'otlp/other', endpoint: 'otel.example:4317' });
+  m.update(fixtureDiagnosis({ exporters: [healthyExporter(), other] }));
+  const before = ofExporter(await renderMetrics(registry, 'prometheus'), 'otlp/other');
+
+  m.updateExporters([failingExporter({ name: 'otlphttp/honeycomb' })], { totalSeconds: new Map([['otlphttp/honeycomb', 0.25]]) });
+  const text = await renderMetrics(registry, 'prometheus');
+  t.equal(value(text, 'otel_sentinel_exporter_up{exporter="otlphttp/honeycomb"}'), '0');
+  t.ok(samples(text).some((l) => l.startsWith('otel_sentinel_exporter_problem{exporter="otlphttp/honeycomb"')), 'its problem is shown');
+  t.equal(value(text, 'otel_sentinel_probe_duration_seconds{exporter="otlphttp/honeycomb",phase="total"}'), '0.25');
+  t.same(ofExporter(text, 'otlp/other'), before, 'the exporter not given keeps its series');
+
+  m.updateExporters([healthyExporter({ name: 'otlp/new', endpoint: 'new.example:4317' })]);
+  const added = await renderMetrics(registry, 'prometheus');
+  t.equal(value(added, 'otel_sentinel_exporter_up{exporter="otlp/new"}'), '1', 'an exporter first seen here gets its series');
+  t.equal(value(added, 'otel_sentinel_probes_total{exporter="otlp/new",result="failure"}'), '0', 'and both probe counters');
+  m.update(fixtureDiagnosis({ exporters: [other] }));
+  const left = await renderMetrics(registry, 'prometheus');
+  t.same(ofExporter(left, 'otlp/new'), [], 'a full update still drops exporters that went away');
+  t.same(ofExporter(left, 'otlphttp/honeycomb'), []);
+});
