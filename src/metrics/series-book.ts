@@ -12,47 +12,33 @@ interface Kept {
   readonly gauge: Gauge<string>;
   readonly labels: Readonly<Record<string, string>>;
   value: number;
-  /** the apply() that last wanted this series */
-  seen: number;
 }
 
 /**
  * Remembers which gauge series each owner (an exporter, the collector) has set, so that a new
  * desired state can be applied as a difference: series that are no longer wanted are removed,
  * changed values are set, unchanged ones are left alone (and their family's cached text stays
- * valid). Kept entries are updated in place: a probe that only changes durations allocates
- * nothing that outlives it. Lives as long as the metrics it writes to.
+ * valid). An owner's series are kept in the order it last wanted them: when it wants the same
+ * series again, as an exporter does after every probe that changed only its figures, they are
+ * compared one by one and nothing is allocated. Lives as long as the metrics it writes to.
  */
 export class SeriesBook {
-  readonly #owners = new Map<string, Map<string, Kept>>();
-  #applies = 0;
+  readonly #owners = new Map<string, Kept[]>();
 
   apply(owner: string, wanted: readonly Series[]): void {
-    let kept = this.#owners.get(owner);
-    if (!kept) {
-      kept = new Map();
-      this.#owners.set(owner, kept);
-    }
-    const stamp = ++this.#applies;
-    for (const s of wanted) {
-      const key = seriesKey(s);
-      const old = kept.get(key);
-      if (old === undefined) {
-        kept.set(key, { gauge: s.gauge, labels: s.labels, value: s.value, seen: stamp });
-      } else {
-        old.seen = stamp;
-        if (Object.is(old.value, s.value)) continue;
-        old.value = s.value;
+    const kept = this.#owners.get(owner);
+    if (kept && sameSeries(kept, wanted)) {
+      for (let i = 0; i < wanted.length; i++) {
+        const s = wanted[i]!;
+        const k = kept[i]!;
+        if (Object.is(k.value, s.value)) continue;
+        k.value = s.value;
+        s.gauge.set(k.labels, s.value);
+        bumpVersion(s.gauge);
       }
-      s.gauge.set(s.labels, s.value);
-      bumpVersion(s.gauge);
+      return;
     }
-    for (const [key, old] of kept) {
-      if (old.seen === stamp) continue;
-      old.gauge.remove(old.labels);
-      bumpVersion(old.gauge);
-      kept.delete(key);
-    }
+    this.#owners.set(owner, rebuild(kept ?? [], wanted));
   }
 
   /** Removes every series of the owner. */
@@ -60,16 +46,62 @@ export class SeriesBook {
     this.apply(owner, []);
     this.#owners.delete(owner);
   }
+}
 
-  owners(): IterableIterator<string> {
-    return this.#owners.keys();
+/** Matches wanted series to kept ones by family and labels: sets what changed, removes what is gone. */
+function rebuild(kept: readonly Kept[], wanted: readonly Series[]): Kept[] {
+  const old = new Map<string, Kept>();
+  for (const k of kept) old.set(seriesKey(k), k);
+  const now = new Map<string, Kept>();
+  for (const s of wanted) {
+    const key = seriesKey(s);
+    let k = now.get(key) ?? old.get(key);
+    if (k === undefined) {
+      k = { gauge: s.gauge, labels: s.labels, value: s.value };
+    } else if (Object.is(k.value, s.value)) {
+      now.set(key, k);
+      continue;
+    } else {
+      k.value = s.value;
+    }
+    // a label set wanted twice is one series: the later value holds
+    now.set(key, k);
+    s.gauge.set(s.labels, s.value);
+    bumpVersion(s.gauge);
   }
+  for (const [key, k] of old) {
+    if (now.has(key)) continue;
+    k.gauge.remove(k.labels);
+    bumpVersion(k.gauge);
+  }
+  return [...now.values()];
+}
+
+/** Whether `wanted` is the kept series in the same order (values aside). */
+function sameSeries(kept: readonly Kept[], wanted: readonly Series[]): boolean {
+  if (kept.length !== wanted.length) return false;
+  for (let i = 0; i < wanted.length; i++) {
+    const s = wanted[i]!;
+    const k = kept[i]!;
+    if (s.gauge !== k.gauge || !sameLabels(s.labels, k.labels)) return false;
+  }
+  return true;
+}
+
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  let n = 0;
+  for (const name in a) {
+    if (a[name] !== b[name]) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
 }
 
 const gaugeIds = new WeakMap<object, number>();
 let nextGaugeId = 0;
 
-function seriesKey(s: Series): string {
+function seriesKey(s: { readonly gauge: object; readonly labels: Readonly<Record<string, string>> }): string {
   let id = gaugeIds.get(s.gauge);
   if (id === undefined) {
     id = nextGaugeId++;
