@@ -36,6 +36,8 @@ export interface MonitorDeps {
 
 interface ExporterState {
   spec: ExporterSpec;
+  /** the endpoint as shown (shownEndpoint), fixed with the spec */
+  shown: string;
   key: string;
   prober: ExporterProber;
   result: ProbeResult | null;
@@ -135,7 +137,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     if (sig === st.logged) return;
     const first = st.logged === '';
     st.logged = sig;
-    const fields = { exporter: st.spec.name, endpoint: shownEndpoint(st.spec) };
+    const fields = { exporter: st.spec.name, endpoint: st.shown };
     const main = problems.find((p) => p.severity === 'critical') ?? problems[0];
     if (main) {
       const level = main.severity === 'critical' ? 'warn' : 'info';
@@ -231,7 +233,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       name: st.spec.name,
       type: st.spec.type,
       protocol: st.spec.protocol,
-      endpoint: shownEndpoint(st.spec),
+      endpoint: st.shown,
       up: r?.up ?? false,
       problems,
       phases: r?.phases ?? { dns_seconds: null, connect_seconds: null, tls_seconds: null, request_seconds: null },
@@ -266,6 +268,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         }
         exporters.set(spec.name, {
           spec,
+          shown: shownEndpoint(spec),
           key: taskKey(spec.name),
           prober: deps.createProber(spec),
           result: null,
