@@ -22,8 +22,11 @@ RUN npm run build
 
 # --- runtime: production dependencies and the compiled code only --------------------------------
 FROM ${NODE_IMAGE} AS runtime
+# MALLOC_ARENA_MAX=2: on Node 24, V8's compiler and GC threads otherwise keep freed memory in
+# malloc arenas of their own, about 13 MB more RSS at 1,000 exporters for no CPU (docs/performance.md).
 ENV NODE_ENV=production \
-    OTEL_SENTINEL_CONFIG=/etc/otel-sentinel/sentinel.yaml
+    OTEL_SENTINEL_CONFIG=/etc/otel-sentinel/sentinel.yaml \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Production dependencies only, and `otel-sentinel` on PATH for `kubectl exec ... -- otel-sentinel check`.

@@ -100,6 +100,16 @@ t.test('runs as a non-root user, exposes 13134, starts the daemon', async (t) =>
   t.same(sidecar?.args, cmd, 'the Deployment runs the image the same way');
 });
 
+t.test('the runtime environment: production, the config path, two malloc arenas', async (t) => {
+  const env = new Map<string, string>();
+  for (const args of ops(runtime?.body, 'ENV')) {
+    for (const m of args.matchAll(/(\w+)=("[^"]*"|\S+)/g)) env.set(m[1]!, m[2]!.replace(/^"|"$/g, ''));
+  }
+  t.equal(env.get('NODE_ENV'), 'production');
+  t.equal(env.get('OTEL_SENTINEL_CONFIG'), '/etc/otel-sentinel/sentinel.yaml');
+  t.equal(env.get('MALLOC_ARENA_MAX'), '2', 'caps the malloc arenas the V8 threads keep (docs/performance.md)');
+});
+
 const healthcheckScript = (): string => {
   const hc = ops(runtime?.body, 'HEALTHCHECK')[0] ?? '';
   const m = /CMD\s+(\[.*\])\s*$/s.exec(hc);
