@@ -1,4 +1,5 @@
-import { request } from 'undici';
+import { AnswerReader } from '../answer-reader.js';
+import { Client, closeClient } from '../undici-client.js';
 import { problem } from '../diagnose/catalogue.js';
 import type { Problem } from '../diagnose/problem.js';
 import type { CollectorReport, QueueReport } from './collector-report.js';
@@ -118,28 +119,25 @@ async function fetchText(url: string, maxBytes: number, signal: AbortSignal): Pr
     return { error: 'not a valid URL' };
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return { error: `unsupported scheme ${parsed.protocol}` };
-  const res = await request(parsed, { method: 'GET', headers: { accept: ACCEPT }, signal });
-  if (res.statusCode < 200 || res.statusCode > 299) {
-    await res.body.dump().catch(() => undefined);
-    return { error: `HTTP ${res.statusCode}` };
-  }
-  const declared = Number(res.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    res.body.destroy();
-    return { error: `the answer is ${declared} bytes, more than the ${maxBytes} read` };
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of res.body) {
-    const buf = chunk as Buffer;
-    total += buf.length;
-    if (total > maxBytes) {
-      res.body.destroy();
-      return { error: `the answer is larger than the ${maxBytes} bytes read` };
+  // A connection of its own per scrape, closed after it: one request every round needs no pool.
+  const client = new Client(parsed.origin);
+  const answer = new AnswerReader(maxBytes, true);
+  const onAbort = (): void => answer.abort(signal.reason as Error);
+  signal.addEventListener('abort', onAbort);
+  try {
+    if (signal.aborted) onAbort();
+    client.dispatch({ method: 'GET', path: `${parsed.pathname}${parsed.search}`, headers: { accept: ACCEPT } }, answer);
+    const res = await answer.done;
+    if (res.status < 200 || res.status > 299) return { error: `HTTP ${res.status}` };
+    if (!res.complete) {
+      const declared = Number(res.headers['content-length']);
+      return { error: declared > maxBytes ? `the answer is ${declared} bytes, more than the ${maxBytes} read` : `the answer is larger than the ${maxBytes} bytes read` };
     }
-    chunks.push(buf);
+    return { text: res.body.toString('utf8') };
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    closeClient(client);
   }
-  return { text: Buffer.concat(chunks, total).toString('utf8') };
 }
 
 function describeError(err: unknown, signal: AbortSignal): string {

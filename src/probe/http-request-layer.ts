@@ -1,20 +1,17 @@
 import { STATUS_CODES } from 'node:http';
-import { Client } from 'undici';
+import { AnswerReader } from '../answer-reader.js';
+import { Client, closeClient } from '../undici-client.js';
 import { errorCode } from './error-code.js';
 import { speaks, showBytes } from './first-bytes.js';
 import { closedOrTls } from './grpc-preface-layer.js';
 import { fail, OBSERVED, type Layer, type LayerFailure } from './layer.js';
 import { wire, type ProbeRun } from './probe-run.js';
 
-/**
- * Given to `destroy()` once the answer is read: undici would otherwise build a ClientDestroyedError,
- * stack trace and all, for every probe. Nothing is pending by then, so no request ever sees it.
- */
-const FINISHED = new Error('probe finished');
-const ignore = (): void => {};
-
 /** Why the request was aborted when the exporter's own `timeout` passed. */
 const EXPORTER_TIMEOUT = new Error('the exporter timeout passed');
+
+/** How much of an answer's body is read: enough for the message of a 400. */
+const BODY_HEAD_BYTES = 4096;
 
 /** Go's net/http server answers plaintext on a TLS port with this 400 body. */
 const GO_TLS_PORT_ANSWER = 'Client sent an HTTP request to an HTTPS server';
@@ -52,33 +49,22 @@ export const httpRequestLayer: Layer = {
       bodyTimeout: 0,
       pipelining: 1,
     });
-    const abort = new AbortController();
-    const onProbeAbort = (): void => abort.abort(run.signal.reason);
+    const answer = new AnswerReader(BODY_HEAD_BYTES);
+    const onProbeAbort = (): void => answer.abort(run.signal.reason as Error);
     run.signal.addEventListener('abort', onProbeAbort);
-    const timer = setTimeout(() => abort.abort(EXPORTER_TIMEOUT), prep.spec.timeoutMs);
+    const timer = setTimeout(() => answer.abort(EXPORTER_TIMEOUT), prep.spec.timeoutMs);
     try {
       const headers: Record<string, string> = { ...prep.httpHeaders };
       if (absolute && run.proxy!.authorization) headers['proxy-authorization'] = run.proxy!.authorization;
-      const res = await client.request({
-        method: 'POST',
-        path: absolute ? ep.url : ep.path,
-        headers,
-        body: prep.httpBody,
-        signal: abort.signal,
-      });
+      client.dispatch({ method: 'POST', path: absolute ? ep.url : ep.path, headers, body: prep.httpBody }, answer);
+      const { status, headers: answered, body: head } = await answer.done;
       run.answered = true;
-      const status = res.statusCode;
-      if (status >= 200 && status < 300) {
-        await res.body.dump().catch(() => undefined);
-        return undefined;
-      }
-      let body = '';
-      if (status === 400) body = await readHead(res.body, 4096);
-      else await res.body.dump().catch(() => undefined);
+      if (status >= 200 && status < 300) return undefined;
+      const body = status === 400 ? head.toString('utf8').slice(0, 300) : '';
+      const retryAfter = answered['retry-after'];
       if (status === 400 && body.includes(GO_TLS_PORT_ANSWER)) {
         return fail('request', OBSERVED.peerTls, { detail: `it answered "HTTP 400 ${GO_TLS_PORT_ANSWER}"` });
       }
-      const retryAfter = res.headers['retry-after'];
       return fail('request', OBSERVED.httpStatus, {
         status,
         status_text: STATUS_CODES[status] ?? '',
@@ -86,12 +72,12 @@ export const httpRequestLayer: Layer = {
         body: body.replace(/\s+/g, ' ').trim().slice(0, 200) || undefined,
       });
     } catch (err) {
-      return failure(run, err, socketError, abort.signal.reason === EXPORTER_TIMEOUT);
+      return failure(run, err, socketError, answer.reason === EXPORTER_TIMEOUT);
     } finally {
       clearTimeout(timer);
       run.signal.removeEventListener('abort', onProbeAbort);
       socket.removeListener('error', onSocketError);
-      client.destroy(FINISHED, ignore);
+      closeClient(client);
     }
   },
 };
@@ -113,22 +99,3 @@ async function failure(run: ProbeRun, err: unknown, socketError: string | undefi
 }
 
 
-/**
- * The first bytes of an answer's body, for the message: never more than `max`, however much the
- * server sends (a misbehaving one may stream gigabytes).
- */
-async function readHead(body: AsyncIterable<Buffer> & { destroy(): unknown }, max: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= max) break; // leaving the loop destroys the stream
-    }
-  } catch {
-    // a body cut short still tells what it began with
-  }
-  body.destroy();
-  return Buffer.concat(chunks).subarray(0, max).toString('utf8').slice(0, 300);
-}
