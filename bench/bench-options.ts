@@ -7,6 +7,11 @@ export interface BenchOptions {
   /** seconds measured per tool per round, after the warm-up */
   readonly windowS: number;
   readonly warmupS: number;
+  /**
+   * side by side: seconds after the start when the steady window begins (a second window, in the
+   * same process as the first, once otel-sentinel's code is compiled; the first shows a fresh process)
+   */
+  readonly steadyS: number;
   /** A B rounds per probe kind */
   readonly rounds: number;
   /** scale: exporters at a 15 s interval for scaleS seconds */
@@ -29,7 +34,7 @@ export interface BenchOptions {
 
 export const PARTS = ['compare', 'scale', 'detect', 'endpoints'] as const;
 
-const USAGE = `usage: node dist/bench/run.js [--quick] [--exporters N] [--interval S] [--window S] [--rounds N]
+const USAGE = `usage: node dist/bench/run.js [--quick] [--exporters N] [--interval S] [--window S] [--steady S] [--rounds N]
                                 [--scale-exporters N] [--scale-seconds S] [--scale-rounds N] [--flips N]
                                 [--only compare,scale,detect,endpoints] [--out FILE]`;
 
@@ -42,6 +47,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     intervalS: quick ? 1 : 10,
     windowS: quick ? 2.5 : 30,
     warmupS: quick ? 0.3 : 2,
+    steadyS: quick ? 2.8 : 60,
     rounds: quick ? 1 : 2,
     scaleExporters: quick ? 100 : 1000,
     scaleS: quick ? 10 : 120,
@@ -67,6 +73,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case '--exporters': o.exporters = Math.round(num(a, v)); i++; break;
       case '--interval': o.intervalS = num(a, v); i++; break;
       case '--window': o.windowS = num(a, v); i++; break;
+      case '--steady': o.steadyS = num(a, v); i++; break;
       case '--rounds': o.rounds = Math.round(num(a, v)); i++; break;
       case '--scale-exporters': o.scaleExporters = Math.round(num(a, v)); i++; break;
       case '--scale-seconds': o.scaleS = num(a, v); i++; break;

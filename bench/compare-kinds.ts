@@ -5,6 +5,7 @@ import type { BenchCerts } from './bench-certs.js';
 import type { BenchOptions } from './bench-options.js';
 import type { ProbeKind } from './probe-kinds.js';
 import { cpuBetween, readUsage } from './proc-usage.js';
+import type { Sample } from '../src/collector/prometheus-text.js';
 import { probesDone, startSentinel } from './sentinel-process.js';
 import { median, sleep } from './stats.js';
 
@@ -19,15 +20,30 @@ export interface Window {
   readonly failed: number;
 }
 
+/** The two windows of one run of a tool. */
+interface Windows {
+  /** from the warm-up on: a fresh process */
+  readonly fresh: Window;
+  /** from `steadyS` on: a process that has been running */
+  readonly steady: Window;
+}
+
 export interface KindResult {
   readonly kind: string;
   readonly label: string;
   readonly note: string;
+  /** the steady windows, one per round */
   readonly ours: Window[];
   readonly theirs: Window[];
-  /** medians over rounds */
+  /** the first windows, one per round */
+  readonly oursFresh: Window[];
+  readonly theirsFresh: Window[];
+  /** medians over rounds, steady windows */
   readonly oursMsPerProbe: number;
   readonly theirsMsPerProbe: number;
+  /** medians over rounds, first windows */
+  readonly oursFreshMsPerProbe: number;
+  readonly theirsFreshMsPerProbe: number;
   readonly oursRss: number;
   readonly theirsRss: number;
   readonly oursHwm: number;
@@ -36,7 +52,29 @@ export interface KindResult {
 
 const perProbe = (w: Window): number => (w.probes > 0 ? w.cpuMs / w.probes : NaN);
 
-async function measureOurs(kind: ProbeKind, o: BenchOptions, dir: string, collectorPid: number): Promise<Window> {
+/**
+ * Measures a running tool twice: one window after the warm-up, and one from `o.steadyS` after
+ * `startedAt` on. `read('start')`/`read('end')` take a reading at either edge of a window.
+ */
+async function twoWindows<R>(
+  o: BenchOptions,
+  startedAt: number,
+  read: (edge: 'start' | 'end') => Promise<R>,
+  window: (start: R, end: R) => Window,
+): Promise<Windows> {
+  const measure = async (): Promise<Window> => {
+    const start = await read('start');
+    await sleep(o.windowS * 1000);
+    return window(start, await read('end'));
+  };
+  await sleep(o.warmupS * 1000);
+  const fresh = await measure();
+  const wait = startedAt + o.steadyS * 1000 - performance.now();
+  if (wait > 0) await sleep(wait);
+  return { fresh, steady: await measure() };
+}
+
+async function measureOurs(kind: ProbeKind, o: BenchOptions, dir: string, collectorPid: number): Promise<Windows> {
   const s = await startSentinel({
     dir,
     exporters: Array.from({ length: o.exporters }, (_, i) => kind.exporter(i)),
@@ -48,47 +86,54 @@ async function measureOurs(kind: ProbeKind, o: BenchOptions, dir: string, collec
   });
   try {
     await s.waitReady();
-    await sleep(o.warmupS * 1000);
-    // scrape outside the window: before the first reading and after the last
-    const before = await s.metrics();
-    const u0 = readUsage(s.pid);
-    await sleep(o.windowS * 1000);
-    const u1 = readUsage(s.pid);
-    const after = await s.metrics();
-    const failures = (m: typeof before): number =>
+    const failures = (m: Sample[]): number =>
       m.filter((x) => x.name === 'otel_sentinel_probes_total' && x.labels.result === 'failure').reduce((a, x) => a + x.value, 0);
-    return {
-      cpuMs: cpuBetween(u0, u1),
-      probes: probesDone(after) - probesDone(before),
-      seconds: (u1.at - u0.at) / 1000,
-      rssBytes: u1.rssBytes,
-      hwmBytes: u1.hwmBytes,
-      failed: failures(after) - failures(before),
-    };
+    // scrape outside the window: before its first reading and after its last
+    return await twoWindows(
+      o,
+      performance.now(),
+      async (edge) => {
+        if (edge === 'start') {
+          const metrics = await s.metrics();
+          return { metrics, usage: readUsage(s.pid) };
+        }
+        const usage = readUsage(s.pid);
+        return { metrics: await s.metrics(), usage };
+      },
+      (a, b) => ({
+        cpuMs: cpuBetween(a.usage, b.usage),
+        probes: probesDone(b.metrics) - probesDone(a.metrics),
+        seconds: (b.usage.at - a.usage.at) / 1000,
+        rssBytes: b.usage.rssBytes,
+        hwmBytes: b.usage.hwmBytes,
+        failed: failures(b.metrics) - failures(a.metrics),
+      }),
+    );
   } finally {
     await s.stop();
   }
 }
 
-async function measureTheirs(kind: ProbeKind, o: BenchOptions, dir: string, certs: BenchCerts): Promise<Window> {
+async function measureTheirs(kind: ProbeKind, o: BenchOptions, dir: string, certs: BenchCerts): Promise<Windows> {
   const bb = await startBlackbox(dir, certs.caFile);
   const driver = startDriver(bb.probeUrl(kind.blackbox.target, kind.blackbox.module), o.exporters / o.intervalS);
   try {
-    await sleep(o.warmupS * 1000);
-    const a0 = driver.answered();
-    const s0 = driver.succeeded();
-    const u0 = readUsage(bb.pid);
-    await sleep(o.windowS * 1000);
-    const u1 = readUsage(bb.pid);
-    const answered = driver.answered() - a0;
-    return {
-      cpuMs: cpuBetween(u0, u1),
-      probes: answered,
-      seconds: (u1.at - u0.at) / 1000,
-      rssBytes: u1.rssBytes,
-      hwmBytes: u1.hwmBytes,
-      failed: answered - (driver.succeeded() - s0),
-    };
+    return await twoWindows(
+      o,
+      performance.now(),
+      async () => ({ answered: driver.answered(), succeeded: driver.succeeded(), usage: readUsage(bb.pid) }),
+      (a, b) => {
+        const answered = b.answered - a.answered;
+        return {
+          cpuMs: cpuBetween(a.usage, b.usage),
+          probes: answered,
+          seconds: (b.usage.at - a.usage.at) / 1000,
+          rssBytes: b.usage.rssBytes,
+          hwmBytes: b.usage.hwmBytes,
+          failed: answered - (b.succeeded - a.succeeded),
+        };
+      },
+    );
   } finally {
     await driver.stop();
     await bb.stop();
@@ -97,7 +142,8 @@ async function measureTheirs(kind: ProbeKind, o: BenchOptions, dir: string, cert
 
 /**
  * Each probe kind, otel-sentinel and blackbox_exporter alternately (A B A B), at the same open-loop
- * rate against the same target; each tool in a fresh process per window.
+ * rate against the same target; each tool in a fresh process per round, measured twice in it (just
+ * started, and steady).
  */
 export async function compareKinds(
   kinds: readonly ProbeKind[],
@@ -109,30 +155,35 @@ export async function compareKinds(
 ): Promise<KindResult[]> {
   const results: KindResult[] = [];
   for (const kind of kinds) {
-    const ours: Window[] = [];
-    const theirs: Window[] = [];
+    const ours: Windows[] = [];
+    const theirs: Windows[] = [];
     for (let r = 0; r < o.rounds; r++) {
       ours.push(await measureOurs(kind, o, join(dir, `${kind.id}-ours-${r}`), collectorPid));
       theirs.push(await measureTheirs(kind, o, join(dir, `${kind.id}-theirs-${r}`), certs));
       const a = ours[ours.length - 1]!;
       const b = theirs[theirs.length - 1]!;
-      log(
-        `  ${kind.label} round ${r + 1}: otel-sentinel ${a.probes} probes ${a.cpuMs.toFixed(0)} ms CPU (${perProbe(a).toFixed(3)} ms/probe, ${a.failed} failed); ` +
-          `blackbox ${b.probes} probes ${b.cpuMs.toFixed(0)} ms CPU (${perProbe(b).toFixed(3)} ms/probe, ${b.failed} failed)`,
-      );
+      const show = (w: Window): string => `${w.probes} probes ${w.cpuMs.toFixed(0)} ms CPU (${perProbe(w).toFixed(3)} ms/probe, ${w.failed} failed)`;
+      log(`  ${kind.label} round ${r + 1}, steady: otel-sentinel ${show(a.steady)}; blackbox ${show(b.steady)}`);
+      log(`  ${kind.label} round ${r + 1}, first window: otel-sentinel ${show(a.fresh)}; blackbox ${show(b.fresh)}`);
     }
+    const steady = (ws: Windows[]): Window[] => ws.map((w) => w.steady);
+    const fresh = (ws: Windows[]): Window[] => ws.map((w) => w.fresh);
     results.push({
       kind: kind.id,
       label: kind.label,
       note: kind.note,
-      ours,
-      theirs,
-      oursMsPerProbe: median(ours.map(perProbe)),
-      theirsMsPerProbe: median(theirs.map(perProbe)),
-      oursRss: median(ours.map((w) => w.rssBytes)),
-      theirsRss: median(theirs.map((w) => w.rssBytes)),
-      oursHwm: median(ours.map((w) => w.hwmBytes)),
-      theirsHwm: median(theirs.map((w) => w.hwmBytes)),
+      ours: steady(ours),
+      theirs: steady(theirs),
+      oursFresh: fresh(ours),
+      theirsFresh: fresh(theirs),
+      oursMsPerProbe: median(steady(ours).map(perProbe)),
+      theirsMsPerProbe: median(steady(theirs).map(perProbe)),
+      oursFreshMsPerProbe: median(fresh(ours).map(perProbe)),
+      theirsFreshMsPerProbe: median(fresh(theirs).map(perProbe)),
+      oursRss: median(steady(ours).map((w) => w.rssBytes)),
+      theirsRss: median(steady(theirs).map((w) => w.rssBytes)),
+      oursHwm: median(steady(ours).map((w) => w.hwmBytes)),
+      theirsHwm: median(steady(theirs).map((w) => w.hwmBytes)),
     });
   }
   return results;

@@ -74,6 +74,10 @@ export function renderReport(r: BenchResults): string {
     rows.push([`CPU per probe: ${k.label}`, ms(k.oursMsPerProbe), ms(k.theirsMsPerProbe), ratio(k.oursMsPerProbe, k.theirsMsPerProbe)]);
   }
   for (const k of r.compare ?? []) {
+    const f = [k.oursFreshMsPerProbe, k.theirsFreshMsPerProbe] as const;
+    rows.push([`CPU per probe, first window: ${k.label}`, ms(f[0]), ms(f[1]), ratio(f[0], f[1])]);
+  }
+  for (const k of r.compare ?? []) {
     rows.push([`RSS while probing: ${k.label}`, mb(k.oursRss), mb(k.theirsRss), ratio(k.oursRss, k.theirsRss)]);
   }
   for (const d of r.detection ?? []) {

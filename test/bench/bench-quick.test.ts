@@ -38,6 +38,7 @@ t.test('--quick prints the side-by-side table, the absolute figures and every bu
   // side by side: every probe kind for CPU and RSS, every failure for detection p50 and p99
   for (const kind of ['TCP connect', 'HTTP POST', 'TLS handshake', 'HTTPS POST', 'gRPC (plaintext)', 'gRPC over TLS']) {
     t.match(stdout, new RegExp(`^\\| CPU per probe: ${kind.replace(/[()]/g, '\\$&')} +\\| [\\d.]+ ms +\\| [\\d.]+ ms +\\| `, 'm'), `CPU row for ${kind}`);
+    t.match(stdout, new RegExp(`^\\| CPU per probe, first window: ${kind.replace(/[()]/g, '\\$&')} +\\| [\\d.]+ ms +\\| [\\d.]+ ms +\\| `, 'm'), `CPU row of the first window for ${kind}`);
     t.match(stdout, new RegExp(`^\\| RSS while probing: ${kind.replace(/[()]/g, '\\$&')} +\\| [\\d.]+ MB +\\| [\\d.]+ MB +\\| [\\d.]+ +\\|$`, 'm'), `RSS row for ${kind}`);
   }
   for (const failure of ['refused', 'HTTP 503', 'hung', 'TLS cert expired']) {
@@ -60,11 +61,15 @@ t.test('--quick prints the side-by-side table, the absolute figures and every bu
   t.same(budgets.filter((l) => !/ \| (PASS|FAIL) +\|$/.test(l)), [], 'every budget measured and judged');
 
   const doc = JSON.parse(readFileSync(out, 'utf8')) as {
-    compare: unknown[];
+    compare: { kind: string; ours: { probes: number }[]; oursFresh: { probes: number }[]; theirs: unknown[]; theirsFresh: unknown[] }[];
     detection: { target: string; ours: number[]; oursMissed: number; theirs: number[]; theirsMissed: number }[];
     budgets: unknown[];
   };
   t.equal(doc.compare.length, 6, 'six probe kinds in the JSON results');
+  for (const k of doc.compare) {
+    t.same([k.ours.length, k.oursFresh.length, k.theirs.length, k.theirsFresh.length], [1, 1, 1, 1], `${k.kind}: both windows of each tool`);
+    t.ok(k.ours[0]!.probes > 0 && k.oursFresh[0]!.probes > 0, `${k.kind}: probes counted in both windows`);
+  }
   t.equal(doc.detection.length, 4, 'four failures in the JSON results');
   for (const d of doc.detection) {
     t.equal(d.ours.length, 2, `${d.target}: otel-sentinel named the expected cause after both flips`);
