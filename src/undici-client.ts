@@ -5,10 +5,10 @@ const require = createRequire(import.meta.url);
 
 /**
  * undici's Client, loaded on its own. undici's main module loads the whole library (fetch,
- * WebSocket, caches, mock agents, every interceptor) for about 8 MB of RSS that a daemon which
- * only ever sends one request per connection does not use. undici has no `exports` map: its files
- * are its public layout, pinned here by the lock file, and the probe tests fail at once if a new
- * version moves this one.
+ * WebSocket, caches, mock agents, every interceptor): about 5 MB more RSS in the running daemon,
+ * which only ever sends one request per connection. undici declares no `exports` map, so its
+ * files can be required directly; the lock file pins the version, and the probe tests fail at once
+ * if an update moves this one.
  */
 export const Client: typeof UndiciClient = require('undici/lib/dispatcher/client.js') as typeof UndiciClient;
 export type Client = UndiciClient;
