@@ -4,7 +4,7 @@ import { startDriver } from './blackbox-driver.js';
 import type { BenchCerts } from './bench-certs.js';
 import type { BenchOptions } from './bench-options.js';
 import type { ProbeKind } from './probe-kinds.js';
-import { cpuBetween, readUsage } from './proc-usage.js';
+import { cpuBetween, readUsage, type ProcUsage } from './proc-usage.js';
 import type { Sample } from '../src/collector/prometheus-text.js';
 import { probesDone, startSentinel } from './sentinel-process.js';
 import { median, sleep } from './stats.js';
@@ -52,16 +52,26 @@ export interface KindResult {
 
 const perProbe = (w: Window): number => (w.probes > 0 ? w.cpuMs / w.probes : NaN);
 
+/** A window from the tool's usage at its two edges and the probes counted in between. */
+const usageWindow = (a: ProcUsage, b: ProcUsage, probes: number, failed: number): Window => ({
+  cpuMs: cpuBetween(a, b),
+  probes,
+  seconds: (b.at - a.at) / 1000,
+  rssBytes: b.rssBytes,
+  hwmBytes: b.hwmBytes,
+  failed,
+});
+
 /**
- * Measures a running tool twice: one window after the warm-up, and one from `o.steadyS` after
- * `startedAt` on. `read('start')`/`read('end')` take a reading at either edge of a window.
+ * Measures a tool that has just started twice: one window after the warm-up, and one from
+ * `o.steadyS` after now. `read('start')`/`read('end')` take a reading at either edge of a window.
  */
 async function twoWindows<R>(
   o: BenchOptions,
-  startedAt: number,
   read: (edge: 'start' | 'end') => Promise<R>,
   window: (start: R, end: R) => Window,
 ): Promise<Windows> {
+  const startedAt = performance.now();
   const measure = async (): Promise<Window> => {
     const start = await read('start');
     await sleep(o.windowS * 1000);
@@ -91,7 +101,6 @@ async function measureOurs(kind: ProbeKind, o: BenchOptions, dir: string, collec
     // scrape outside the window: before its first reading and after its last
     return await twoWindows(
       o,
-      performance.now(),
       async (edge) => {
         if (edge === 'start') {
           const metrics = await s.metrics();
@@ -100,14 +109,7 @@ async function measureOurs(kind: ProbeKind, o: BenchOptions, dir: string, collec
         const usage = readUsage(s.pid);
         return { metrics: await s.metrics(), usage };
       },
-      (a, b) => ({
-        cpuMs: cpuBetween(a.usage, b.usage),
-        probes: probesDone(b.metrics) - probesDone(a.metrics),
-        seconds: (b.usage.at - a.usage.at) / 1000,
-        rssBytes: b.usage.rssBytes,
-        hwmBytes: b.usage.hwmBytes,
-        failed: failures(b.metrics) - failures(a.metrics),
-      }),
+      (a, b) => usageWindow(a.usage, b.usage, probesDone(b.metrics) - probesDone(a.metrics), failures(b.metrics) - failures(a.metrics)),
     );
   } finally {
     await s.stop();
@@ -120,18 +122,10 @@ async function measureTheirs(kind: ProbeKind, o: BenchOptions, dir: string, cert
   try {
     return await twoWindows(
       o,
-      performance.now(),
       async () => ({ answered: driver.answered(), succeeded: driver.succeeded(), usage: readUsage(bb.pid) }),
       (a, b) => {
         const answered = b.answered - a.answered;
-        return {
-          cpuMs: cpuBetween(a.usage, b.usage),
-          probes: answered,
-          seconds: (b.usage.at - a.usage.at) / 1000,
-          rssBytes: b.usage.rssBytes,
-          hwmBytes: b.usage.hwmBytes,
-          failed: answered - (b.succeeded - a.succeeded),
-        };
+        return usageWindow(a.usage, b.usage, answered, answered - (b.succeeded - a.succeeded));
       },
     );
   } finally {
@@ -166,24 +160,26 @@ export async function compareKinds(
       log(`  ${kind.label} round ${r + 1}, steady: otel-sentinel ${show(a.steady)}; blackbox ${show(b.steady)}`);
       log(`  ${kind.label} round ${r + 1}, first window: otel-sentinel ${show(a.fresh)}; blackbox ${show(b.fresh)}`);
     }
-    const steady = (ws: Windows[]): Window[] => ws.map((w) => w.steady);
-    const fresh = (ws: Windows[]): Window[] => ws.map((w) => w.fresh);
+    const oursSteady = ours.map((w) => w.steady);
+    const theirsSteady = theirs.map((w) => w.steady);
+    const oursFresh = ours.map((w) => w.fresh);
+    const theirsFresh = theirs.map((w) => w.fresh);
     results.push({
       kind: kind.id,
       label: kind.label,
       note: kind.note,
-      ours: steady(ours),
-      theirs: steady(theirs),
-      oursFresh: fresh(ours),
-      theirsFresh: fresh(theirs),
-      oursMsPerProbe: median(steady(ours).map(perProbe)),
-      theirsMsPerProbe: median(steady(theirs).map(perProbe)),
-      oursFreshMsPerProbe: median(fresh(ours).map(perProbe)),
-      theirsFreshMsPerProbe: median(fresh(theirs).map(perProbe)),
-      oursRss: median(steady(ours).map((w) => w.rssBytes)),
-      theirsRss: median(steady(theirs).map((w) => w.rssBytes)),
-      oursHwm: median(steady(ours).map((w) => w.hwmBytes)),
-      theirsHwm: median(steady(theirs).map((w) => w.hwmBytes)),
+      ours: oursSteady,
+      theirs: theirsSteady,
+      oursFresh,
+      theirsFresh,
+      oursMsPerProbe: median(oursSteady.map(perProbe)),
+      theirsMsPerProbe: median(theirsSteady.map(perProbe)),
+      oursFreshMsPerProbe: median(oursFresh.map(perProbe)),
+      theirsFreshMsPerProbe: median(theirsFresh.map(perProbe)),
+      oursRss: median(oursSteady.map((w) => w.rssBytes)),
+      theirsRss: median(theirsSteady.map((w) => w.rssBytes)),
+      oursHwm: median(oursSteady.map((w) => w.hwmBytes)),
+      theirsHwm: median(theirsSteady.map((w) => w.hwmBytes)),
     });
   }
   return results;
