@@ -52,6 +52,17 @@ export class AnswerReader implements Dispatcher.DispatchHandler {
     else this.#finish(false, reason);
   }
 
+  /**
+   * Aborts the request with `signal`'s reason when it fires, at once if it already has. Returns
+   * what stops following it, for when the request is over.
+   */
+  follow(signal: AbortSignal): () => void {
+    const onAbort = (): void => this.abort(signal.reason as Error);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    return () => signal.removeEventListener('abort', onAbort);
+  }
+
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
     if (this.reason) controller.abort(this.reason);

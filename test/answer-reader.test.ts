@@ -104,3 +104,27 @@ t.test('undici\'s error when the connection fails', async (t) => {
   await t.rejects(send(origin, reader), { code: 'UND_ERR_SOCKET' });
   t.equal(reader.reason, null, 'not aborted by the caller');
 });
+
+t.test('follow(): a signal aborted before the request ends it with its reason; unfollowed, it no longer does', async (t) => {
+  let requests = 0;
+  const origin = await server(t, (req, res) => {
+    requests++;
+    req.resume();
+    res.writeHead(200).end();
+  });
+  const gone = new AbortController();
+  gone.abort(new Error('the probe was cancelled'));
+  const early = new AnswerReader(4096);
+  early.follow(gone.signal);
+  await t.rejects(send(origin, early), { message: 'the probe was cancelled' });
+
+  const later = new AbortController();
+  const reader = new AnswerReader(4096);
+  const unfollow = reader.follow(later.signal);
+  unfollow();
+  later.abort(new Error('too late to matter'));
+  const a = await send(origin, reader);
+  t.equal(a.status, 200);
+  t.equal(reader.reason, null);
+  t.equal(requests, 1, 'only the request that was not aborted reached the server');
+});

@@ -122,10 +122,8 @@ async function fetchText(url: string, maxBytes: number, signal: AbortSignal): Pr
   // A connection of its own per scrape, closed after it: one request every round needs no pool.
   const client = new Client(parsed.origin);
   const answer = new AnswerReader(maxBytes, true);
-  const onAbort = (): void => answer.abort(signal.reason as Error);
-  signal.addEventListener('abort', onAbort);
+  const unfollow = answer.follow(signal);
   try {
-    if (signal.aborted) onAbort();
     client.dispatch({ method: 'GET', path: `${parsed.pathname}${parsed.search}`, headers: { accept: ACCEPT } }, answer);
     const res = await answer.done;
     if (res.status < 200 || res.status > 299) return { error: `HTTP ${res.status}` };
@@ -135,7 +133,7 @@ async function fetchText(url: string, maxBytes: number, signal: AbortSignal): Pr
     }
     return { text: res.body.toString('utf8') };
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    unfollow();
     closeClient(client);
   }
 }

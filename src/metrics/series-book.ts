@@ -55,17 +55,13 @@ function rebuild(kept: readonly Kept[], wanted: readonly Series[]): Kept[] {
   const now = new Map<string, Kept>();
   for (const s of wanted) {
     const key = seriesKey(s);
-    let k = now.get(key) ?? old.get(key);
-    if (k === undefined) {
-      k = { gauge: s.gauge, labels: s.labels, value: s.value };
-    } else if (Object.is(k.value, s.value)) {
-      now.set(key, k);
-      continue;
-    } else {
+    const k = now.get(key) ?? old.get(key);
+    // a label set wanted twice is one series: the later value holds
+    now.set(key, k ?? { gauge: s.gauge, labels: s.labels, value: s.value });
+    if (k !== undefined) {
+      if (Object.is(k.value, s.value)) continue;
       k.value = s.value;
     }
-    // a label set wanted twice is one series: the later value holds
-    now.set(key, k);
     s.gauge.set(s.labels, s.value);
     bumpVersion(s.gauge);
   }

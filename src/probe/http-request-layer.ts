@@ -50,8 +50,7 @@ export const httpRequestLayer: Layer = {
       pipelining: 1,
     });
     const answer = new AnswerReader(BODY_HEAD_BYTES);
-    const onProbeAbort = (): void => answer.abort(run.signal.reason as Error);
-    run.signal.addEventListener('abort', onProbeAbort);
+    const unfollow = answer.follow(run.signal);
     const timer = setTimeout(() => answer.abort(EXPORTER_TIMEOUT), prep.spec.timeoutMs);
     try {
       const headers: Record<string, string> = { ...prep.httpHeaders };
@@ -75,7 +74,7 @@ export const httpRequestLayer: Layer = {
       return failure(run, err, socketError, answer.reason === EXPORTER_TIMEOUT);
     } finally {
       clearTimeout(timer);
-      run.signal.removeEventListener('abort', onProbeAbort);
+      unfollow();
       socket.removeListener('error', onSocketError);
       closeClient(client);
     }
