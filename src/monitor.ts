@@ -329,6 +329,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     close() {
       for (const st of exporters.values()) st.prober.close();
       exporters.clear();
+      cached = null;
     },
   };
 }

@@ -152,3 +152,13 @@ t.test('takeChanges() names the exporters probed since the last call, or asks fo
   await stale.run(new AbortController().signal);
   t.same(monitor.takeChanges(), [], 'a probe of a removed exporter changes nothing');
 });
+
+t.test('close() leaves a diagnosis without exporters, even one read just before', async (t) => {
+  const backend = await receiver(t);
+  const { monitor, config, model } = setup(t);
+  monitor.apply(config, model([spec('otlphttp/a', backend.url)]));
+  await monitor.runOnce();
+  t.same(monitor.diagnosis().exporters.map((e) => e.name), ['otlphttp/a']);
+  monitor.close();
+  t.same(monitor.diagnosis().exporters, [], 'no exporter after close()');
+});
