@@ -25,12 +25,16 @@ async function backend(t: Test, o: Parameters<typeof startHttpServer>[0] = {}): 
 
 const http = (s: RunningHttpServer): { endpoint: string } => ({ endpoint: `http://127.0.0.1:${s.port}` });
 
-/** Waits until the exporter was probed successfully at least `n` times according to /metrics. */
+/**
+ * Waits until /metrics shows the exporter probed successfully at least `n` times and up. The probe
+ * counters move at once, the exporter's other series with the next batch (up to 100 ms later):
+ * both are waited for.
+ */
 const probedUp = (d: InProcessDaemon, name: string, n = 2): Promise<number> =>
   waitFor(`${name} to be probed up ${n} times`, async () => {
     const m = await d.metrics();
     const ok = sample(m, 'otel_sentinel_probes_total', { exporter: name, result: 'success' }) ?? 0;
-    return ok >= n ? probesOf(m, name) : undefined;
+    return ok >= n && sample(m, 'otel_sentinel_exporter_up', { exporter: name }) === 1 ? probesOf(m, name) : undefined;
   });
 
 const reloadedRecords = (d: InProcessDaemon) => d.logs.filter((r) => r.msg === 'configuration reloaded');
