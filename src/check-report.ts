@@ -45,7 +45,8 @@ function exporterBlock(e: ExporterDiagnosis, st: Style): string[] {
   if (e.tls?.not_after) lines.push(`  ${st.dim(`certificate valid until ${e.tls.not_after} (${e.tls.version ?? '?'}, alpn ${e.tls.alpn ?? 'none'})`)}`);
   if (e.queue && e.queue.capacity) {
     const left = e.queue.seconds_to_full === null ? 'not filling' : `full in ${Math.round(e.queue.seconds_to_full)} s`;
-    lines.push(`  ${st.dim(`queue ${e.queue.size ?? '?'}/${e.queue.capacity} (${left})`)}`);
+    const unit = e.queue.unit ? ` ${e.queue.unit}` : '';
+    lines.push(`  ${st.dim(`queue ${e.queue.size ?? '?'}/${e.queue.capacity}${unit} (${left})`)}`);
   }
   return lines;
 }

@@ -192,7 +192,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         const probeUp = new Map<string, boolean>();
         for (const [name, st] of exporters) if (st.result) probeUp.set(name, st.result.up);
         const scraped = await deps.telemetry.scrape(
-          { url, exporters: [...exporters.keys()], probeUp, queueRatio: cfg.thresholds.queueRatio },
+          { url, exporters: [...exporters.keys()], probeUp, queueRatio: cfg.thresholds.queueRatio, sizers: model?.queueSizers },
           signal,
         );
         queues = scraped.queues;
@@ -238,7 +238,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       problems,
       phases: r?.phases ?? { dns_seconds: null, connect_seconds: null, tls_seconds: null, request_seconds: null },
       tls: r?.tls ?? null,
-      queue: st.queue ? { size: st.queue.size, capacity: st.queue.capacity, seconds_to_full: st.queue.seconds_to_full } : null,
+      queue: st.queue ? { size: st.queue.size, capacity: st.queue.capacity, sizer: st.queue.sizer, unit: st.queue.unit, seconds_to_full: st.queue.seconds_to_full } : null,
       last_success_at: st.lastSuccessAt === null ? null : new Date(st.lastSuccessAt).toISOString(),
       checked_at: r ? new Date(r.startedAt).toISOString() : null,
     };

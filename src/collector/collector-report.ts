@@ -1,3 +1,4 @@
+import type { QueueSizer } from '../config/queue-sizer.js';
 import type { Problem } from '../diagnose/problem.js';
 
 /** The collector process as last inspected (the `collector` block of the diagnosis). */
@@ -17,8 +18,13 @@ export interface CollectorReport {
 
 /** One exporter's sending queue, from the collector's internal metrics. */
 export interface QueueReport {
+  /** both in the unit of the exporter's `sending_queue.sizer` */
   size: number | null;
   capacity: number | null;
+  /** the exporter's `sending_queue.sizer`: what size and capacity count */
+  sizer: QueueSizer;
+  /** that unit in words for this queue: requests, bytes, spans, metric points, log records, items */
+  unit: string;
   /** null when not filling or unknown */
   seconds_to_full: number | null;
   problems: Problem[];

@@ -1,5 +1,6 @@
 import { AnswerReader } from '../answer-reader.js';
 import { Client, closeClient } from '../undici-client.js';
+import { DEFAULT_QUEUE_SIZER, queueUnit, type QueueSizer } from '../config/queue-sizer.js';
 import { problem } from '../diagnose/catalogue.js';
 import type { Problem } from '../diagnose/problem.js';
 import type { CollectorReport, QueueReport } from './collector-report.js';
@@ -23,6 +24,8 @@ export interface ScrapeInput {
   readonly probeUp: ReadonlyMap<string, boolean>;
   /** thresholds.queue_ratio */
   readonly queueRatio: number;
+  /** exporter name -> its `sending_queue.sizer` (CollectorModel.queueSizers); absent: requests */
+  readonly sizers?: Readonly<Record<string, QueueSizer>>;
 }
 
 export interface TelemetryScrape {
@@ -92,7 +95,9 @@ export function createTelemetryScraper(opts: TelemetryScraperOptions = {}): Tele
 function judge(name: string, view: ExporterView, input: ScrapeInput): QueueReport {
   const q = view.queue;
   const problems: Problem[] = [];
-  const base = { exporter: name, dataType: q?.dataType || undefined, size: q?.size ?? null, capacity: q?.capacity ?? null };
+  const sizer = (input.sizers && Object.hasOwn(input.sizers, name) ? input.sizers[name] : undefined) ?? DEFAULT_QUEUE_SIZER;
+  const unit = queueUnit(sizer, q?.dataType || undefined);
+  const base = { exporter: name, dataType: q?.dataType || undefined, size: q?.size ?? null, capacity: q?.capacity ?? null, sizer, unit };
   const ratio = q && q.size !== null && q.capacity ? q.size / q.capacity : null;
   const enqueueFailed = view.deltas.enqueueFailed ?? 0;
   const full = ratio !== null && ratio >= 1;
@@ -108,7 +113,7 @@ function judge(name: string, view: ExporterView, input: ScrapeInput): QueueRepor
     // nothing got through: data is being lost; some got through: partial or intermittent
     problems.push(problem('send_failing', { exporter: name, failed, sent, probe: up === undefined ? 'unknown' : up ? 'up' : 'down' }, sent > 0 ? 'warning' : 'critical'));
   }
-  return { size: q?.size ?? null, capacity: q?.capacity ?? null, seconds_to_full: q?.secondsToFull ?? null, problems };
+  return { size: q?.size ?? null, capacity: q?.capacity ?? null, sizer, unit, seconds_to_full: q?.secondsToFull ?? null, problems };
 }
 
 async function fetchText(url: string, maxBytes: number, signal: AbortSignal): Promise<{ text: string } | { error: string }> {

@@ -1,4 +1,5 @@
 import type { ExporterSpec } from './exporter-spec.js';
+import type { QueueSizer } from './queue-sizer.js';
 
 /** The `memory_limiter` processor's limits, from the collector's config. */
 export interface MemoryLimiterSettings {
@@ -18,4 +19,6 @@ export interface CollectorModel {
   readonly telemetryUrl: string;
   /** the smallest memory_limiter used by a pipeline, when any */
   readonly memoryLimiter: MemoryLimiterSettings | null;
+  /** `sending_queue.sizer` of every exporter defined in the collector's config, by exporter id (absent: requests) */
+  readonly queueSizers?: Readonly<Record<string, QueueSizer>>;
 }

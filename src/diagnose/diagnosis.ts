@@ -1,4 +1,5 @@
 import type { CollectorReport } from '../collector/collector-report.js';
+import type { QueueSizer } from '../config/queue-sizer.js';
 import type { Problem } from './problem.js';
 import type { Phases, TlsFacts } from '../probe/probe-result.js';
 
@@ -12,8 +13,11 @@ export interface ExporterDiagnosis {
   problems: Problem[];
   phases: Phases;
   tls: TlsFacts | null;
-  /** from the collector's internal metrics; null when not known */
-  queue: { size: number | null; capacity: number | null; seconds_to_full: number | null } | null;
+  /**
+   * from the collector's internal metrics; null when not known. size and capacity count in the
+   * exporter's `sending_queue.sizer` (requests, items or bytes); unit says it in words for this queue
+   */
+  queue: { size: number | null; capacity: number | null; sizer?: QueueSizer; unit?: string; seconds_to_full: number | null } | null;
   last_success_at: string | null;
   checked_at: string | null;
 }

@@ -166,7 +166,7 @@ export function statusView(): StatusView {
     const q = e.queue;
     if (q && (q.size !== null || q.capacity !== null)) {
       const hasRatio = q.size !== null && q.capacity !== null && q.capacity > 0;
-      let text = `${esc(count(q.size))} / ${esc(count(q.capacity))}`;
+      let text = `${esc(count(q.size))} / ${esc(count(q.capacity))}${q.unit ? ` ${esc(q.unit)}` : ''}`;
       if (hasRatio) text += ` (${esc(percent((q.size as number) / (q.capacity as number)))})`;
       if (q.seconds_to_full !== null) text += ` · full in ${esc(span(q.seconds_to_full))}`;
       facts.push(fact('Queue', `${text} ${meter(q.size, q.capacity)}`));

@@ -58,7 +58,7 @@ export const FAMILIES = {
   queueFillRatio: {
     name: 'otel_sentinel_exporter_queue_fill_ratio',
     type: 'gauge',
-    help: "Sending queue size / capacity, from the collector's internal metrics.",
+    help: "Sending queue size / capacity, from the collector's internal metrics (both counted in the exporter's sending_queue.sizer unit: requests, items or bytes).",
     labelNames: ['exporter'],
   },
   queueSecondsToFull: {

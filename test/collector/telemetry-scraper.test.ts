@@ -67,7 +67,7 @@ t.test('a growing queue, then a full one dropping data', async (t) => {
   const s1 = await scraper.scrape(input, signal());
   t.equal(s1.ok, true);
   t.same(s1.problems, []);
-  t.same(s1.queues.get('otlp/tempo'), { size: 100, capacity: 1000, seconds_to_full: null, problems: [] }, 'one point: no rate yet');
+  t.same(s1.queues.get('otlp/tempo'), { size: 100, capacity: 1000, sizer: 'requests', unit: 'requests', seconds_to_full: null, problems: [] }, 'one point: no rate yet');
   t.same([...s1.queues.keys()], ['otlp/tempo', 'otlphttp/backup'], 'only the exporters asked for');
 
   page = at(400);
@@ -75,11 +75,11 @@ t.test('a growing queue, then a full one dropping data', async (t) => {
   const s2 = await scraper.scrape(input, signal());
   const q2 = s2.queues.get('otlp/tempo')!;
   t.equal(q2.size, 400);
-  t.equal(q2.seconds_to_full, 30, '20 batches/s, 600 to go');
+  t.equal(q2.seconds_to_full, 30, '20 requests/s, 600 to go');
   t.same(q2.problems.map((p) => [p.reason, p.severity]), [['queue_near_capacity', 'warning']], 'full within 5 minutes, though only 40% full');
-  t.match(q2.problems[0]!.message, 'holds 400 of 1000 batches (40%, threshold 70%); at the current rate it is full in 30s');
+  t.match(q2.problems[0]!.message, 'holds 400 of 1000 requests (40%, threshold 70%); at the current rate it is full in 30s');
   t.match(q2.problems[0]!.fix, /exporters\.otlp\/tempo\.sending_queue\.num_consumers/);
-  t.same(s2.queues.get('otlphttp/backup'), { size: 0, capacity: 1000, seconds_to_full: null, problems: [] });
+  t.same(s2.queues.get('otlphttp/backup'), { size: 0, capacity: 1000, sizer: 'requests', unit: 'requests', seconds_to_full: null, problems: [] });
 
   page = at(1000, 250);
   clock += 15_000;
@@ -87,12 +87,54 @@ t.test('a growing queue, then a full one dropping data', async (t) => {
   const q3 = s3.queues.get('otlp/tempo')!;
   t.equal(q3.seconds_to_full, 0);
   t.same(q3.problems.map((p) => [p.reason, p.severity]), [['queue_full', 'critical']]);
-  t.match(q3.problems[0]!.message, 'is full (1000 of 1000 batches): 250 items could not be enqueued');
+  t.match(q3.problems[0]!.message, 'is full (1000 of 1000 requests): 250 items could not be enqueued');
 
   page = at(500, 250);
   clock += 15_000;
   const s4 = await scraper.scrape(input, signal());
   t.same(s4.queues.get('otlp/tempo')!.problems, [], 'draining, no new drops: nothing to report');
+});
+
+t.test('the queue is told in the unit of its sending_queue.sizer: requests, items (per data type) or bytes', async (t) => {
+  let page = '';
+  const url = await metricsServer(t, () => ({ body: page }));
+  let clock = 1_000_000;
+  const scraper = createTelemetryScraper({ now: () => clock });
+  const input: ScrapeInput = {
+    url,
+    exporters: ['otlp/requests', 'otlp/items', 'otlp/items-logs', 'otlp/bytes', 'otlp/unknown'],
+    probeUp: new Map(),
+    queueRatio: 0.7,
+    sizers: { 'otlp/requests': 'requests', 'otlp/items': 'items', 'otlp/items-logs': 'items', 'otlp/bytes': 'bytes' },
+  };
+  page = collectorPage({
+    'otlp/requests': { queue: { traces: [800, 1000] } },
+    'otlp/items': { queue: { traces: [8000, 10000] } },
+    'otlp/items-logs': { queue: { logs: [8000, 10000] } },
+    'otlp/bytes': { queue: { traces: [4 * 1024 * 1024, 5 * 1024 * 1024] } },
+    'otlp/unknown': { queue: { '': [900, 1000] } },
+  });
+  const s = await scraper.scrape(input, signal());
+  const q = (name: string) => s.queues.get(name)!;
+  t.same([q('otlp/requests').sizer, q('otlp/requests').unit], ['requests', 'requests']);
+  t.same([q('otlp/items').sizer, q('otlp/items').unit], ['items', 'spans'], 'items of a traces queue are spans');
+  t.same([q('otlp/items-logs').sizer, q('otlp/items-logs').unit], ['items', 'log records']);
+  t.same([q('otlp/bytes').sizer, q('otlp/bytes').unit], ['bytes', 'bytes']);
+  t.same([q('otlp/unknown').sizer, q('otlp/unknown').unit], ['requests', 'requests'], 'no sizer known: the collector default');
+  t.match(q('otlp/requests').problems[0]!.message, 'holds 800 of 1000 requests (80%');
+  t.match(q('otlp/items').problems[0]!.message, 'holds 8000 of 10000 spans (80%');
+  t.match(q('otlp/items-logs').problems[0]!.message, 'holds 8000 of 10000 log records (80%');
+  t.match(q('otlp/bytes').problems[0]!.message, 'holds 4194304 of 5242880 bytes, 4.0 MiB of 5.0 MiB (80%');
+  t.match(q('otlp/unknown').problems[0]!.message, 'holds 900 of 1000 requests (90%');
+  for (const name of input.exporters) {
+    t.notMatch(q(name).problems[0]!.message, /batches/, `${name}: no word of batches`);
+    t.match(q(name).problems[0]!.fix, /counted in the unit of `sending_queue.sizer`/);
+  }
+
+  page = collectorPage({ 'otlp/bytes': { queue: { traces: [5 * 1024 * 1024, 5 * 1024 * 1024] }, enqueueFailed: 3 } });
+  clock += 15_000;
+  const full = (await scraper.scrape(input, signal())).queues.get('otlp/bytes')!;
+  t.match(full.problems[0]!.message, 'is full (5242880 of 5242880 bytes, 5.0 MiB of 5.0 MiB)');
 });
 
 t.test('send failures while the probe says the backend is fine: the two disagree', async (t) => {
@@ -102,7 +144,7 @@ t.test('send failures while the probe says the backend is fine: the two disagree
   const input: ScrapeInput = { url, exporters: ['otlp/tempo', 'otlp/other'], probeUp: new Map([['otlp/tempo', true], ['otlp/other', false]]), queueRatio: 0.7 };
   figures = { 'otlp/tempo': { sent: 100, sendFailed: 10 }, 'otlp/other': { sent: 50, sendFailed: 0 } };
   const s1 = await scraper.scrape(input, signal());
-  t.same(s1.queues.get('otlp/tempo'), { size: null, capacity: null, seconds_to_full: null, problems: [] }, 'no queue metrics (sending_queue off), first scrape');
+  t.same(s1.queues.get('otlp/tempo'), { size: null, capacity: null, sizer: 'requests', unit: 'requests', seconds_to_full: null, problems: [] }, 'no queue metrics (sending_queue off), first scrape');
   figures = { 'otlp/tempo': { sent: 100, sendFailed: 60 }, 'otlp/other': { sent: 80, sendFailed: 7 } };
   const s2 = await scraper.scrape(input, signal());
   const p = s2.queues.get('otlp/tempo')!.problems[0]!;

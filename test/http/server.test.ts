@@ -102,6 +102,9 @@ t.test('every route answers with its status, type and the security headers', asy
   t.match(page.headers['content-type'], /^text\/html; charset=utf-8/);
   t.equal(page.headers['cache-control'], 'no-store');
   t.match(page.body, /otlp\/tempo/);
+  t.match(page.body, /812 \/ 1,000 spans/, 'the queue in the unit of its sizer');
+  t.match(page.body, /3 \/ 1,000 requests/);
+  t.notMatch(page.body, /batches/);
   checkSecurityHeaders(t, page, '/');
 
   for (const [path, type] of [

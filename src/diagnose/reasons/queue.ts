@@ -10,13 +10,27 @@ const dur = (v: unknown): string => {
   if (v < 5400) return `${Math.round(v / 60)} min`;
   return `${(v / 3600).toFixed(1)} h`;
 };
+/**
+ * "850 of 1000 requests": size and capacity in the unit the exporter's `sending_queue.sizer` counts
+ * (fact `unit`: requests, spans, metric points, log records, items or bytes; requests when absent,
+ * the collector's default). Bytes are also given in KiB/MiB.
+ */
+const ofCapacity = (f: Readonly<Record<string, unknown>>): string => {
+  const unit = str(f['unit'], 'requests');
+  const held = `${str(f['size'], '?')} of ${str(f['capacity'], '?')} ${unit}`;
+  if (unit !== 'bytes' || typeof f['size'] !== 'number' || typeof f['capacity'] !== 'number') return held;
+  return `${held}, ${binary(f['size'])} of ${binary(f['capacity'])}`;
+};
+const binary = (n: number): string =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`;
 const queueOf = (f: Readonly<Record<string, unknown>>): string =>
   `exporter ${str(f['exporter'])}${f['dataType'] ? ` (${str(f['dataType'])} queue)` : ''}`;
 
 const queueFix = (name: unknown): string =>
   `The queue fills because ${str(name)} cannot send as fast as data arrives: first fix what its probe reports (cause and reason of that exporter), ` +
   `then, if the backend is healthy but slow, raise \`exporters.${str(name)}.sending_queue.num_consumers\` (parallel sends) ` +
-  `or \`sending_queue.queue_size\` to ride out longer outages (memory permitting), and consider \`sending_queue.storage: file_storage\` ` +
+  'or `sending_queue.queue_size` (counted in the unit of `sending_queue.sizer`: requests by default, or items or bytes) ' +
+  'to ride out longer outages (memory permitting), and consider `sending_queue.storage: file_storage` ' +
   'so a restart does not lose what is queued.';
 
 export const queueReasons: Readonly<Record<string, ReasonSpec>> = {
@@ -26,7 +40,7 @@ export const queueReasons: Readonly<Record<string, ReasonSpec>> = {
     summary: 'the exporter\'s sending queue is filling up',
     message: (f) => {
       const eta = typeof f['secondsToFull'] === 'number' ? `; at the current rate it is full in ${dur(f['secondsToFull'])}` : '';
-      return `The sending queue of ${queueOf(f)} holds ${str(f['size'], '?')} of ${str(f['capacity'], '?')} batches ` +
+      return `The sending queue of ${queueOf(f)} holds ${ofCapacity(f)} ` +
         `(${pct(f['ratio'])}, threshold ${pct(f['threshold'])})${eta}. When it is full, new data is dropped.`;
     },
     fix: (f) => queueFix(f['exporter']),
@@ -39,7 +53,7 @@ export const queueReasons: Readonly<Record<string, ReasonSpec>> = {
       const drops = typeof f['enqueueFailed'] === 'number' && f['enqueueFailed'] > 0
         ? `${str(f['enqueueFailed'])} items could not be enqueued since the last check (otelcol_exporter_enqueue_failed_*) and were dropped`
         : 'new data cannot be enqueued and is dropped';
-      return `The sending queue of ${queueOf(f)} is full (${str(f['size'], '?')} of ${str(f['capacity'], '?')} batches): ${drops}.`;
+      return `The sending queue of ${queueOf(f)} is full (${ofCapacity(f)}): ${drops}.`;
     },
     fix: (f) => queueFix(f['exporter']),
   },
@@ -74,7 +88,7 @@ export const queueReasons: Readonly<Record<string, ReasonSpec>> = {
       'Sending queues and send failures are not visible.',
     fix: (f) =>
       'Enable the collector\'s Prometheus endpoint in its config under `service.telemetry.metrics` ' +
-      '(`readers: [{pull: {exporter: {prometheus: {host: 127.0.0.1, port: 8888}}}}]`, or `address: 127.0.0.1:8888` in older versions) ' +
+      '(`readers: [{pull: {exporter: {prometheus: {host: 127.0.0.1, port: 8888}}}}]`) ' +
       `and point otel-sentinel's \`collector.telemetry_url\` at it (now ${str(f['url'])}); set \`collector.telemetry_url: ""\` to turn this off.`,
   },
 };
