@@ -7,7 +7,9 @@ import { expandEnv, ExpansionError, formatPath, type Environment, type EnvRefere
 import { buildExporterSpec, OTLP_TYPES } from './build-exporter-spec.js';
 import { memoryLimiterOf } from './memory-limiter-of.js';
 import { mergeConfigs, sourceOf, type ConfigDocument } from './merge-config.js';
+import { queueSizersOf } from './queue-sizer.js';
 import { describeValue, readYamlFile } from './read-yaml-file.js';
+import { checkRefusedByCollector } from './refused-config.js';
 import type { SentinelConfig } from './sentinel-config.js';
 import { telemetryUrlOf } from './telemetry-url.js';
 
@@ -89,6 +91,7 @@ export function readCollectorConfig(opts: ReadCollectorConfigOptions): Collector
       if (!(err instanceof ExpansionError)) throw err;
       throw new ConfigError(sourceOf(docs, err.path), formatPath(err.path), err.detail);
     }
+    checkRefusedByCollector(collector, docs);
     ids = usedExporters(collector, docs).filter((id) => OTLP_TYPES[typeOf(id)] !== undefined);
   }
   const exportersBlock = child(collector, 'exporters');
@@ -161,5 +164,6 @@ export function readCollectorConfig(opts: ReadCollectorConfigOptions): Collector
     exporters: specs,
     telemetryUrl: sentinel.collector.telemetryUrl ?? (docs.length > 0 ? telemetryUrlOf(collector) : ''),
     memoryLimiter: memoryLimiterOf(collector),
+    queueSizers: queueSizersOf(collector),
   });
 }

@@ -9,19 +9,12 @@ function scrapeHost(host: string): string {
   return h.includes(':') ? `[${h}]` : h;
 }
 
-function fromAddress(address: string): string | undefined {
-  const colon = address.lastIndexOf(':');
-  if (colon < 0) return undefined;
-  const port = numeric(address.slice(colon + 1));
-  if (port === undefined) return undefined;
-  return `http://${scrapeHost(address.slice(0, colon))}:${port}/metrics`;
-}
-
 /**
  * Where the collector serves its own metrics, from `service.telemetry.metrics` (merged,
  * env-expanded): `level: none` serves nothing (''); the first pull reader with a Prometheus
  * exporter (its host defaults to localhost and its port to 8888, as in the collector's default
- * reader); readers without one push elsewhere (''); the older `address`; else the default.
+ * reader); readers without one push elsewhere (''); else the default. (The removed `address` key
+ * is refused before this is read: see refused-config.ts.)
  */
 export function telemetryUrlOf(collector: Raw): string {
   const metrics = child(child(child(collector, 'service'), 'telemetry'), 'metrics');
@@ -37,7 +30,5 @@ export function telemetryUrlOf(collector: Raw): string {
     }
     return '';
   }
-  const address = text(child(metrics, 'address'));
-  if (address) return fromAddress(address) ?? DEFAULT_TELEMETRY_URL;
   return DEFAULT_TELEMETRY_URL;
 }

@@ -372,8 +372,7 @@ t.test('telemetry URL', (t) => {
   const cases: [string, string][] = [
     ['', 'http://127.0.0.1:8888/metrics'],
     ['telemetry: { metrics: { level: none } }', ''],
-    ['telemetry: { metrics: { address: ":9999" } }', 'http://127.0.0.1:9999/metrics'],
-    ['telemetry: { metrics: { address: "10.0.0.5:8888" } }', 'http://10.0.0.5:8888/metrics'],
+    ['telemetry: { metrics: { readers: [ { pull: { exporter: { prometheus: { host: "10.0.0.5" } } } } ] } }', 'http://10.0.0.5:8888/metrics'],
     ['telemetry: { metrics: { readers: [ { pull: { exporter: { prometheus: { host: 0.0.0.0, port: 7777 } } } } ] } }', 'http://127.0.0.1:7777/metrics'],
     ['telemetry: { metrics: { readers: [ { pull: { exporter: { prometheus: { host: "::1", port: "${env:MPORT}" } } } } ] } }', 'http://[::1]:6666/metrics'],
     ['telemetry: { metrics: { readers: [ { periodic: { exporter: { otlp: { endpoint: "x:4317" } } } } ] } }', ''],
