@@ -242,7 +242,8 @@ export function createCollectorWatcher(opts: CollectorWatcherOptions = {}): Coll
       const threshold = config.thresholds.memoryRatio;
       if (ratio >= threshold) {
         const severity = ratio >= Math.max(MEMORY_CRITICAL_RATIO, threshold) ? 'critical' : 'warning';
-        report.problems.push(problem('memory_near_limit', { pid, rss: report.rss_bytes, limit: limit.bytes, source: limit.source, ratio, threshold }, severity));
+        const limiter = limit.limiter ? { hard: limit.limiter.hardBytes, spike: limit.limiter.spikeBytes } : {};
+        report.problems.push(problem('memory_near_limit', { pid, rss: report.rss_bytes, limit: limit.bytes, source: limit.source, ratio, threshold, ...limiter }, severity));
       }
     }
     state.lastRss = report.rss_bytes;

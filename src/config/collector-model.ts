@@ -5,6 +5,10 @@ import type { QueueSizer } from './queue-sizer.js';
 export interface MemoryLimiterSettings {
   readonly limitMib?: number;
   readonly limitPercentage?: number;
+  /** `spike_limit_mib` of the processor `limitMib` comes from, when set (else 20% of the limit) */
+  readonly spikeLimitMib?: number;
+  /** `spike_limit_percentage` of the processor `limitPercentage` comes from, when set (else 20% of it) */
+  readonly spikeLimitPercentage?: number;
 }
 
 /**

@@ -48,9 +48,15 @@ t.test('small parsers', async (t) => {
 });
 
 t.test('effective limit: the smallest wins, limit_percentage of the cgroup limit or host memory', async (t) => {
-  t.same(effectiveMemoryLimit(512 * MiB, { limitMib: 400 }, 8192 * MiB), { bytes: 400 * MiB, source: 'memory_limiter' });
-  t.same(effectiveMemoryLimit(512 * MiB, { limitPercentage: 80 }, 8192 * MiB), { bytes: Math.floor(512 * MiB * 0.8), source: 'memory_limiter' });
-  t.same(effectiveMemoryLimit(null, { limitPercentage: 50 }, 1000), { bytes: 500, source: 'memory_limiter' });
+  // the memory_limiter refuses from its soft limit on: limit - spike, the spike a fifth of the limit when not set
+  t.same(effectiveMemoryLimit(512 * MiB, { limitMib: 400 }, 8192 * MiB), { bytes: 320 * MiB, source: 'memory_limiter', limiter: { hardBytes: 400 * MiB, spikeBytes: 80 * MiB } });
+  t.same(effectiveMemoryLimit(512 * MiB, { limitMib: 400, spikeLimitMib: 50 }, 8192 * MiB), { bytes: 350 * MiB, source: 'memory_limiter', limiter: { hardBytes: 400 * MiB, spikeBytes: 50 * MiB } });
+  const pct80 = Math.floor(512 * MiB * 0.8);
+  t.same(effectiveMemoryLimit(512 * MiB, { limitPercentage: 80 }, 8192 * MiB), { bytes: pct80 - Math.floor(pct80 / 5), source: 'memory_limiter', limiter: { hardBytes: pct80, spikeBytes: Math.floor(pct80 / 5) } });
+  t.same(effectiveMemoryLimit(null, { limitPercentage: 50, spikeLimitPercentage: 10 }, 1000), { bytes: 400, source: 'memory_limiter', limiter: { hardBytes: 500, spikeBytes: 100 } });
+  // processors with limit_mib and with only limit_percentage both count: the smaller soft limit wins
+  t.equal(effectiveMemoryLimit(null, { limitMib: 1, limitPercentage: 50, spikeLimitPercentage: 10 }, 1000 * MiB)!.bytes, MiB - Math.floor(MiB / 5));
+  t.equal(effectiveMemoryLimit(null, { limitMib: 1000, limitPercentage: 50, spikeLimitPercentage: 10 }, 1000 * MiB)!.bytes, 400 * MiB);
   t.same(effectiveMemoryLimit(256 * MiB, { limitMib: 400 }, 8192 * MiB), { bytes: 256 * MiB, source: 'cgroup' });
   t.same(effectiveMemoryLimit(null, null, 1000), { bytes: 1000, source: 'host' });
   t.equal(effectiveMemoryLimit(null, null, null), null);

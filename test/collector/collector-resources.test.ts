@@ -111,7 +111,8 @@ t.test('memory growing toward the memory_limiter limit_mib', async (t) => {
   const limitMib = rssMib + 100;
   const model: CollectorModel = { files: [], exporters: [], telemetryUrl: '', memoryLimiter: { limitMib } };
   const calm = await watcher.inspect(config(pid), model, signal());
-  t.equal(calm.memory_limit_bytes, limitMib * 1024 * 1024, 'the memory_limiter is the smallest limit');
+  const hard = limitMib * 1024 * 1024;
+  t.equal(calm.memory_limit_bytes, hard - Math.floor(hard / 5), 'the memory_limiter is the smallest limit: its soft limit, the default spike (20%) below limit_mib');
   t.same(reasons(calm.problems), []);
 
   t.equal(await w0.ask('alloc 160'), 'ok');
@@ -121,8 +122,13 @@ t.test('memory growing toward the memory_limiter limit_mib', async (t) => {
   const p = high.problems.find((x) => x.reason === 'memory_near_limit');
   t.ok(p, 'memory_near_limit reported');
   t.equal(p?.severity, ratio >= 0.95 ? 'critical' : 'warning');
-  t.match(p?.message, `of its memory_limiter limit ${limitMib.toFixed(1)} MiB`);
+  t.match(p?.message, `of its memory_limiter limit ${((hard - Math.floor(hard / 5)) / 1024 / 1024).toFixed(1)} MiB, the memory_limiter's soft limit ` +
+    `where it starts refusing data (limit ${limitMib.toFixed(1)} MiB minus spike limit ${(Math.floor(hard / 5) / 1024 / 1024).toFixed(1)} MiB)`);
   t.match(p?.fix, /processors\.memory_limiter\.limit_mib/);
+  t.match(p?.fix, /soft limit \(`limit_mib - spike_limit_mib`/);
+
+  const spiked: CollectorModel = { ...model, memoryLimiter: { limitMib, spikeLimitMib: 10 } };
+  t.equal((await watcher.inspect(config(pid), spiked, signal())).memory_limit_bytes, (limitMib - 10) * 1024 * 1024, 'spike_limit_mib set: limit_mib minus it');
 
   const pct: CollectorModel = { ...model, memoryLimiter: { limitPercentage: 50 } };
   const byPct = await watcher.inspect(config(pid), pct, signal());

@@ -112,7 +112,7 @@ t.test('example: two-pipelines.yaml', (t) => {
   t.same(reasons(metrics), [], 'a defaulted variable is not a problem');
   t.equal(metrics.timeoutMs, 30000, 'HTTP default timeout');
   t.equal(traces.timeoutMs, 5000, 'gRPC default timeout');
-  t.same(m.memoryLimiter, { limitMib: 1500 });
+  t.same(m.memoryLimiter, { limitMib: 1500, spikeLimitMib: 300 });
   t.equal(m.telemetryUrl, 'http://127.0.0.1:9888/metrics');
   t.end();
 });
@@ -402,6 +402,21 @@ service:
     logs: { receivers: [otlp], processors: [memory_limiter/small], exporters: [otlp] }
 `);
   t.same(read([f]).memoryLimiter, { limitMib: 512, limitPercentage: 75 });
+
+  // the soft limit (limit - spike) decides which refuses data first: 600 - 400 < 512 - 512/5
+  const g = write(`
+processors:
+  memory_limiter/small: { limit_mib: 512 }
+  memory_limiter/spiky: { limit_mib: 600, spike_limit_mib: 400 }
+  memory_limiter/pct: { limit_percentage: 75, spike_limit_percentage: 50 }
+  memory_limiter/pct2: { limit_percentage: 50, spike_limit_percentage: 0 }
+exporters:
+  otlp: { endpoint: "a:4317" }
+service:
+  pipelines:
+    traces: { receivers: [otlp], processors: [memory_limiter/small, memory_limiter/spiky, memory_limiter/pct, memory_limiter/pct2], exporters: [otlp] }
+`);
+  t.same(read([g]).memoryLimiter, { limitMib: 600, spikeLimitMib: 400, limitPercentage: 75, spikeLimitPercentage: 50 }, 'by soft limit: 200 MiB; 25% against 40%');
   t.end();
 });
 

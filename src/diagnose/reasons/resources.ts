@@ -22,7 +22,8 @@ const memoryFix = (f: Facts): string => {
         'and put a `memory_limiter` processor first in every pipeline with `limit_percentage: 80` and `spike_limit_percentage: 25`, ' +
         'so that the collector refuses data before the kernel kills it.';
     case 'memory_limiter':
-      return 'The memory_limiter processor is at its limit: past it the collector refuses incoming data (receivers answer with errors). ' +
+      return 'The memory_limiter processor is near its soft limit (`limit_mib - spike_limit_mib`, the spike 20% of the limit when not set): ' +
+        'past it the collector refuses incoming data (receivers answer with errors). ' +
         'Raise `processors.memory_limiter.limit_mib` (or `limit_percentage`) if the host has room, or lower what is held in memory: ' +
         'a smaller `sending_queue.queue_size` on exporters whose backend is slow, and a smaller `batch` `send_batch_max_size`.';
     default:
@@ -54,9 +55,14 @@ export const resourcesReasons: Readonly<Record<string, ReasonSpec>> = {
     cause: 'resources',
     severity: 'warning',
     summary: 'the collector is close to its memory limit',
-    message: (f) =>
-      `The collector (pid ${str(f['pid'], '?')}) uses ${mib(f['rss'])} resident memory, ${pct(f['ratio'])} of its ${str(f['source'])} limit ` +
-      `${mib(f['limit'])} (threshold ${pct(f['threshold'])}).`,
+    message: (f) => {
+      // memory_limiter: the limit compared with is its soft limit, where it starts refusing data
+      const soft = f['hard'] !== undefined
+        ? `, the memory_limiter's soft limit where it starts refusing data (limit ${mib(f['hard'])} minus spike limit ${mib(f['spike'])})`
+        : '';
+      return `The collector (pid ${str(f['pid'], '?')}) uses ${mib(f['rss'])} resident memory, ${pct(f['ratio'])} of its ${str(f['source'])} limit ` +
+        `${mib(f['limit'])}${soft} (threshold ${pct(f['threshold'])}).`;
+    },
     fix: memoryFix,
   },
   oom_killed: {
