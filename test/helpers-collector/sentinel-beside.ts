@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { startDaemon, type RunningDaemon } from '../../src/daemon.js';
+import { createLogger } from '../../src/log.js';
+import { waitFor } from '../helpers-e2e/wait-for.js';
+import type { RunningCollector } from './collector-process.js';
+import { fetchPage, sentinelView, type SentinelExporterView } from './metrics-pages.js';
+
+export interface SentinelBesideOptions {
+  /** probe.interval and probe.timeout, Go-style (default 1s and 800ms) */
+  readonly interval?: string;
+  readonly timeout?: string;
+  /** more lines for the sentinel config (YAML, top level), e.g. thresholds */
+  readonly extraYaml?: readonly string[];
+}
+
+/**
+ * otel-sentinel's daemon (startDaemon, as `otel-sentinel serve` runs it) beside a real collector:
+ * `collector.config_files` is the collector's very config file, the process is found by its name
+ * and the telemetry URL is derived from that config, as in a deployment. Lifecycle: start (resolves
+ * once the first round is done: /readyz), `stop()` in a teardown.
+ */
+export interface SentinelBeside {
+  readonly daemon: RunningDaemon;
+  readonly url: string;
+  readonly metricsUrl: string;
+  /** its log (JSON lines, warn and above), to explain a failure */
+  log(): string;
+  /** its /metrics page, read per exporter */
+  view(): Promise<Map<string, SentinelExporterView>>;
+  stop(): Promise<void>;
+}
+
+export async function startSentinelBeside(collector: RunningCollector, o: SentinelBesideOptions = {}): Promise<SentinelBeside> {
+  const dir = mkdtempSync(join(tmpdir(), 'otel-sentinel-beside-'));
+  const file = join(dir, 'sentinel.yaml');
+  writeFileSync(
+    file,
+    [
+      'listen: "127.0.0.1:0"',
+      'collector:',
+      `  config_files: [${JSON.stringify(collector.configFile)}]`,
+      '  process:',
+      `    name: ${JSON.stringify(collector.processName)}`,
+      'probe:',
+      `  interval: ${o.interval ?? '1s'}`,
+      `  timeout: ${o.timeout ?? '800ms'}`,
+      'log:',
+      '  level: warn',
+      ...(o.extraYaml ?? []),
+    ].join('\n'),
+  );
+  let log = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      log = (log + chunk.toString('utf8')).slice(-20_000);
+      cb();
+    },
+  });
+  let daemon: RunningDaemon;
+  try {
+    daemon = await startDaemon(
+      { configFile: file },
+      { stdout: sink, stderr: sink, env: { PATH: process.env['PATH'] } },
+      { logger: createLogger('warn', sink) },
+    );
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  const url = `http://127.0.0.1:${daemon.address.port}`;
+  let stopped = false;
+  const sentinel: SentinelBeside = {
+    daemon,
+    url,
+    metricsUrl: `${url}/metrics`,
+    log: () => log,
+    view: async () => sentinelView(await fetchPage(`${url}/metrics`)),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await daemon.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitFor('the sentinel to be ready', async () => {
+      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) });
+      await res.arrayBuffer();
+      return res.status === 200 ? true : undefined;
+    });
+  } catch (err) {
+    await sentinel.stop();
+    throw new Error(`${(err as Error).message}\n${log}`);
+  }
+  return sentinel;
+}
