@@ -6,13 +6,12 @@ import { join } from 'node:path';
 import { ConfigError } from '../../src/config/config-error.js';
 import { loadSentinelConfig } from '../../src/config/load-sentinel-config.js';
 import { readCollectorConfig } from '../../src/config/read-collector-config.js';
+import { otelcolBinary } from '../helpers-collector/otelcol-binary.js';
 
-// The real collector (test/otelcol, built by scripts/build-otelcol.mjs) is the oracle: for each
-// config, `otelcol validate` and otel-sentinel must agree on whether the collector can start with it.
+// The real collector (test/otelcol) is the oracle: for each config, `otelcol validate` and
+// otel-sentinel must agree on whether the collector can start with it.
 
-const built = spawnSync(process.execPath, ['scripts/build-otelcol.mjs', '--quiet'], { encoding: 'utf8' });
-if (built.status !== 0) throw new Error(`building the collector failed: ${built.stderr}`);
-const OTELCOL = built.stdout.trim();
+const OTELCOL = otelcolBinary();
 
 const SECRET = 'tok-refused-9f3a71';
 const dir = mkdtempSync(join(tmpdir(), 'otel-sentinel-refused-'));
