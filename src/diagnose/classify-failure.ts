@@ -7,7 +7,15 @@ export interface ClassifyContext {
   readonly sentClientCert: boolean;
   /** whether the exporter went through a proxy */
   readonly proxied: boolean;
+  /** the exporter's protocol (absent: not known) */
+  readonly protocol?: 'grpc' | 'http';
 }
+
+/**
+ * The server refused every protocol the client offered in ALPN. For a gRPC exporter (it offers
+ * only "h2") that is a server without HTTP/2: an HTTP/1.1 server, not gRPC.
+ */
+export const NO_APPLICATION_PROTOCOL = 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL';
 
 const DNS_NOT_FOUND = new Set(['ENOTFOUND', 'EAI_NONAME', 'ENODATA', 'EAI_NODATA', 'NXDOMAIN']);
 
@@ -127,6 +135,7 @@ export function classifyFailure(f: LayerFailure, c: ClassifyContext): string {
       return CONNECT[code] ?? 'host_unreachable';
     case 'tls':
       if (code === OBSERVED.timeout) return 'response_timeout';
+      if (code === NO_APPLICATION_PROTOCOL && c.protocol === 'grpc') return 'grpc_to_http_server';
       return tlsReason(code, c) ?? 'tls_handshake_failed';
     case 'request': {
       const tls = tlsReason(code, c);

@@ -90,7 +90,11 @@ export function createProber(spec: ExporterSpec): ExporterProber {
       if (failure) {
         grpc?.reset();
         const facts: Facts = { ...prep.baseFacts, ...run.facts, timeout_ms: Math.round(totalMs), code: failure.code, ...failure.facts };
-        const reason = classifyFailure(failure, { sentClientCert: prep.baseFacts.client_cert === true, proxied: run.proxy !== null });
+        const reason = classifyFailure(failure, {
+          sentClientCert: prep.baseFacts.client_cert === true,
+          proxied: run.proxy !== null,
+          protocol: spec.protocol,
+        });
         problems.push(guarded(problem(reason, facts), secrets));
       } else {
         for (const w of run.warnings) problems.push(guarded(problem(w.reason, { ...prep.baseFacts, ...run.facts, ...w.facts }), secrets));

@@ -2,6 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { errorCode } from './error-code.js';
+import { NO_APPLICATION_PROTOCOL } from '../diagnose/classify-failure.js';
 import { clientCertRefused } from './client-cert-refused.js';
 import { fail, OBSERVED, type Layer } from './layer.js';
 import type { ProbeRun } from './probe-run.js';
@@ -60,6 +61,10 @@ export const tlsLayer: Layer = {
       const code = errorCode(err);
       if ((code === 'ECONNRESET' || code === 'EPIPE') && (await clientCertRefused(run))) {
         return fail('tls', OBSERVED.clientCertRefused, { detail: `the server dropped the handshake (${code})` }, err);
+      }
+      if (code === NO_APPLICATION_PROTOCOL && run.prep.spec.protocol === 'grpc') {
+        const detail = 'it refused HTTP/2 in the TLS handshake (alert no_application_protocol to ALPN "h2"), and gRPC needs HTTP/2';
+        return fail('tls', code, { detail }, err);
       }
       return fail('tls', code, {}, err);
     } finally {

@@ -47,7 +47,7 @@ export function collectorConfig(o: CollectorConfigOptions): Record<string, unkno
     exporters,
     service: {
       telemetry: {
-        logs: { level: 'error' },
+        logs: { level: 'error', encoding: 'json', sampling: { enabled: false } },
         metrics: { level: o.metricsLevel ?? 'normal', readers: [{ pull: { exporter: { prometheus } } }] },
       },
       pipelines: {

@@ -37,6 +37,12 @@ export interface RunningCollector {
   readonly child: TetheredChild;
   /** the last 20 kB of its stderr (its log) */
   log(): string;
+  /**
+   * component ID -> the `error` of the last log line about it (with `logs.encoding: json`, as
+   * collectorConfig() writes it): what the collector itself says went wrong, e.g. for an exporter
+   * "Exporting failed. Dropping data." with the cause
+   */
+  lastErrors(): ReadonlyMap<string, string>;
   /** one scrape of its internal metrics */
   metrics(): Promise<string>;
   stop(): Promise<void>;
@@ -59,8 +65,23 @@ export async function startCollector(o: StartCollectorOptions): Promise<RunningC
     env: { ...process.env, ...o.env },
   });
   let log = '';
+  let partial = '';
+  const lastErrors = new Map<string, string>();
   child.wrapper.stderr!.setEncoding('utf8').on('data', (d: string) => {
     log = (log + d).slice(-20_000);
+    const lines = (partial + d).split('\n');
+    partial = (lines.pop() ?? '').slice(-100_000);
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        const id = entry['otelcol.component.id'];
+        const error = entry['error'];
+        if (typeof id === 'string' && typeof error === 'string') lastErrors.set(id, error);
+      } catch {
+        // not one of its JSON lines
+      }
+    }
   });
   const telemetryUrl = `http://127.0.0.1:${telemetryPort}/metrics`;
   const metrics = async (): Promise<string> => {
@@ -79,6 +100,7 @@ export async function startCollector(o: StartCollectorOptions): Promise<RunningC
     telemetryUrl,
     child,
     log: () => log,
+    lastErrors: () => lastErrors,
     metrics,
     stop: async () => {
       if (stopped) return;

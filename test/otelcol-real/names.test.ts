@@ -48,7 +48,7 @@ for (const reader of ['default', 'suffixed'] as const) {
 
     const load = startSpanLoad({ port: collector.receiverPort, spansPerRequest: 5, intervalMs: 100 });
     t.teardown(() => load.stop());
-    const sentinel = await startSentinelBeside(collector);
+    const sentinel = await startSentinelBeside(collector, { interval: '2s', timeout: '1500ms' });
     t.teardown(() => sentinel.stop());
 
     const seen = await waitFor(
@@ -67,15 +67,18 @@ for (const reader of ['default', 'suffixed'] as const) {
       t.ok(sample.includes('otelcol_exporter_sent_spans_total'), 'counters carry _total');
     } else t.ok(parsePage(seen).some((s) => s.name === 'otelcol_exporter_sent_spans'), 'counters without _total');
 
-    const view = await waitFor(
-      'otel-sentinel to see the failing sends of b and c',
+    // read until the picture is whole (a probe round may still be under way); asserted below
+    let view = await sentinel.view();
+    await waitFor(
+      'otel-sentinel to see the failing sends of b and c and a and d up',
       async () => {
-        const v = await sentinel.view();
-        const fails = (id: string): boolean => v.get(id)?.reasons.has('send_failing') === true;
-        return fails('otlp_http/b') && fails('otlp/c') ? v : undefined;
+        view = await sentinel.view();
+        const fails = (id: string): boolean => view.get(id)?.reasons.has('send_failing') === true;
+        const up = (id: string): boolean => view.get(id)?.up === true && view.get(id)?.causes.size === 0;
+        return fails('otlp_http/b') && fails('otlp/c') && up('otlp_grpc/a') && up('otlphttp/d') ? true : undefined;
       },
-      { timeoutMs: 60_000, lastSeen: () => sentinel.log() },
-    );
+      { timeoutMs: 60_000 },
+    ).catch(() => {});
     for (const id of ['otlp_grpc/a', 'otlp_http/b', 'otlp/c', 'otlphttp/d']) {
       const v = view.get(id);
       t.not(v?.queueFillRatio ?? null, null, `${id}: the queue fill ratio is read`);
