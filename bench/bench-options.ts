@@ -26,17 +26,17 @@ export interface BenchOptions {
   /** start-to-ready runs, and seconds idle before RSS is read */
   readonly readyRuns: number;
   readonly idleS: number;
-  /** only these parts (default all): compare, scale, detect, endpoints */
+  /** only these parts (default all): compare, scale, detect, endpoints, queue */
   readonly parts: ReadonlySet<string>;
   /** write the results as JSON here too */
   readonly out: string | null;
 }
 
-export const PARTS = ['compare', 'scale', 'detect', 'endpoints'] as const;
+export const PARTS = ['compare', 'scale', 'detect', 'endpoints', 'queue'] as const;
 
 const USAGE = `usage: node dist/bench/run.js [--quick] [--exporters N] [--interval S] [--window S] [--steady S] [--rounds N]
                                 [--scale-exporters N] [--scale-seconds S] [--scale-rounds N] [--flips N]
-                                [--only compare,scale,detect,endpoints] [--out FILE]`;
+                                [--only compare,scale,detect,endpoints,queue] [--out FILE]`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');

@@ -2,6 +2,7 @@ import type { KindResult } from './compare-kinds.js';
 import type { DetectionResult } from './detection.js';
 import { DETECT_INTERVAL_S, DETECT_TIMEOUT_S } from './detection.js';
 import type { EndpointResult } from './endpoints.js';
+import type { QueueEtaResult } from './queue-eta.js';
 import type { ScaleResult } from './scale.js';
 import { median } from './stats.js';
 
@@ -10,6 +11,8 @@ export interface BenchResults {
   readonly scale: ScaleResult | null;
   readonly detection: DetectionResult[] | null;
   readonly endpoints: EndpointResult | null;
+  /** seconds_to_full against the real collector's first enqueue failure, per sizer */
+  readonly queue?: QueueEtaResult[] | null;
 }
 
 export interface Budget {
@@ -54,6 +57,10 @@ export function budgets(r: BenchResults): Budget[] {
       const missed = d.oursMissed > 0;
       out.push({ name, pass: !missed && d.oursP99 <= limit, measured: `${sec(d.oursP99)}${missed ? `, ${d.oursMissed} missed` : ''}` });
     }
+  }
+  for (const sizer of ['requests', 'items', 'bytes']) {
+    const q = r.queue?.find((x) => x.sizer === sizer);
+    check(`seconds_to_full error, worst run < 20 %: sizer ${sizer}`, q ? q.worstError * 100 : null, 20, (v) => `${v.toFixed(1)} %`);
   }
   for (const id of ['http', 'https', 'grpc']) {
     const k = r.compare?.find((c) => c.kind === id);
@@ -103,6 +110,11 @@ export function renderReport(r: BenchResults): string {
     for (const l of e.latency) abs.push([`${l.path} at ${l.exporters} exporters: median / p99 (${(l.bytes / 1024).toFixed(0)} KiB)`, `${ms(l.medianMs, 2)} / ${ms(l.p99Ms, 2)}`]);
     abs.push([`start to ready, ${e.readyExporters} exporters (median of ${e.readyMs.length})`, ms(median(e.readyMs), 0)]);
     abs.push([`idle RSS, ${e.readyExporters} exporters after ${e.idleS} s`, mb(e.idleRssBytes)]);
+  }
+  for (const q of r.queue ?? []) {
+    const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
+    const first = q.runs.map((x) => `${(x.warnedMs / 1000).toFixed(1)}`).join(', ');
+    abs.push([`queue (sizer ${q.sizer}, ${q.runs.length} run(s)): seconds_to_full error median / worst (first warning at ${first} s)`, `${pct(q.medianError)} / ${pct(q.worstError)}`]);
   }
   if (abs.length > 0) parts.push(table(['otel-sentinel alone', 'measured'], abs));
 

@@ -22,7 +22,7 @@ export interface QueueView {
   readonly dataType: string;
   readonly size: number | null;
   readonly capacity: number | null;
-  /** items per second, least squares over the window; null with fewer than two points */
+  /** units per second, least squares over the window since the queue was last empty; null with fewer than two such points */
   readonly fillRate: number | null;
   /** null when not filling (or unknown); 0 when full */
   readonly secondsToFull: number | null;
@@ -86,7 +86,7 @@ export class QueueWindow {
         points = points.filter((p) => t - p.t <= WINDOW_MS).slice(-MAX_POINTS);
       }
       byType.set(dt, points);
-      const rate = fillRate(points);
+      const rate = fillRate(sinceEmpty(points));
       let secondsToFull: number | null = null;
       if (g.size !== null && g.capacity !== null && g.capacity > 0) {
         if (g.size >= g.capacity) secondsToFull = 0;
@@ -129,7 +129,19 @@ function shrinking(points: readonly Point[]): boolean {
   return last !== undefined && prev !== undefined && last.size < prev.size;
 }
 
-/** Least-squares slope of size over time, in items per second. */
+/**
+ * The points a fill rate is fitted to: those after the last empty sample, when the window holds
+ * one. A queue that was empty and fills now (an outage began) fills at the rate since then: empty
+ * samples from before would pull the slope down for as long as they stay in the window, and the
+ * last empty sample itself may be up to one interval older than the start of the fill. Fewer than
+ * two points since then: no rate yet. A queue never empty in the window is fitted over all of it.
+ */
+export function sinceEmpty(points: readonly Point[]): readonly Point[] {
+  for (let i = points.length - 1; i >= 0; i--) if (points[i]!.size === 0) return points.slice(i + 1);
+  return points;
+}
+
+/** Least-squares slope of size over time, in the queue's unit per second. */
 export function fillRate(points: readonly Point[]): number | null {
   if (points.length < 2) return null;
   const t0 = points[0]!.t;

@@ -219,6 +219,20 @@ t.test('counters with or without _total, per data type, summed over other labels
   t.equal(view.queue?.dataType, 'logs', 'the fullest queue speaks for the exporter');
 });
 
+t.test('a queue that starts to fill after being empty: the rate since it was last empty', async (t) => {
+  const w = new QueueWindow();
+  const at = (size: number): Map<string, ExporterStats> =>
+    new Map([['a', { queues: new Map([['traces', { size, capacity: 1000 }]]), sent: 0, sendFailed: 0, enqueueFailed: 0 }]]);
+  // four minutes empty, scraped every 15 s, then an outage: +100 per scrape
+  let t0 = 0;
+  for (; t0 < 240_000; t0 += 15_000) t.equal(w.observe(t0, ['a'], at(0)).get('a')!.queue!.secondsToFull, null, 'empty: no prediction');
+  t.equal(w.observe(t0, ['a'], at(100)).get('a')!.queue!.secondsToFull, null, 'one point since empty: no rate yet');
+  const q = w.observe(t0 + 15_000, ['a'], at(200)).get('a')!.queue!;
+  t.equal(q.fillRate, 100 / 15, 'the rate since the fill began, not pulled down by the empty minutes');
+  t.equal(q.secondsToFull, 120, '800 to go at 100 per 15 s');
+  t.equal(w.observe(t0 + 30_000, ['a'], at(300)).get('a')!.queue!.secondsToFull, 105);
+});
+
 t.test('the window stays bounded and forgets exporters no longer watched', async (t) => {
   const w = new QueueWindow();
   const stats = (size: number): Map<string, ExporterStats> =>
