@@ -2,6 +2,7 @@ import type { KindResult } from './compare-kinds.js';
 import type { DetectionResult } from './detection.js';
 import { DETECT_INTERVAL_S, DETECT_TIMEOUT_S } from './detection.js';
 import type { EndpointResult } from './endpoints.js';
+import { leadTimeRows, type LeadTimeResult } from './leadtime.js';
 import type { ScaleResult } from './scale.js';
 import { median } from './stats.js';
 
@@ -10,6 +11,8 @@ export interface BenchResults {
   readonly scale: ScaleResult | null;
   readonly detection: DetectionResult[] | null;
   readonly endpoints: EndpointResult | null;
+  /** lead time on the real collector (null: not run) */
+  readonly leadtime?: LeadTimeResult[] | null;
 }
 
 export interface Budget {
@@ -54,6 +57,11 @@ export function budgets(r: BenchResults): Budget[] {
       const missed = d.oursMissed > 0;
       out.push({ name, pass: !missed && d.oursP99 <= limit, measured: `${sec(d.oursP99)}${missed ? `, ${d.oursMissed} missed` : ''}` });
     }
+  }
+  // only when run: it is a part of its own (--only leadtime)
+  for (const l of (r.leadtime ?? []).filter((x) => x.queueHolds)) {
+    const name = `lead time: otel-sentinel first in every run where the queue holds the outage: ${l.id}`;
+    out.push({ name, pass: l.sentinelFirstEveryRun, measured: `worst lead ${Number.isFinite(l.worstLeadS) ? sec(l.worstLeadS) : String(l.worstLeadS)}` });
   }
   for (const id of ['http', 'https', 'grpc']) {
     const k = r.compare?.find((c) => c.kind === id);
@@ -105,6 +113,14 @@ export function renderReport(r: BenchResults): string {
     abs.push([`idle RSS, ${e.readyExporters} exporters after ${e.idleS} s`, mb(e.idleRssBytes)]);
   }
   if (abs.length > 0) parts.push(table(['otel-sentinel alone', 'measured'], abs));
+  if (r.leadtime) {
+    parts.push(
+      table(
+        ['lead time, real collector: fault', 'cause on /metrics (median / worst)', 'first span dropped (median / worst)', 'lead (median / worst)', 'first every run'],
+        leadTimeRows(r.leadtime),
+      ),
+    );
+  }
 
   const b = budgets(r);
   parts.push(
