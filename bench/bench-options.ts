@@ -26,17 +26,21 @@ export interface BenchOptions {
   /** start-to-ready runs, and seconds idle before RSS is read */
   readonly readyRuns: number;
   readonly idleS: number;
-  /** only these parts (default all): compare, scale, detect, endpoints, queue */
+  /** lead time on the real collector: runs (each a fresh collector, every scenario at once) */
+  readonly leadRuns: number;
+  /** only these parts (default: all but leadtime and queue, which run only when named): compare, scale, detect, endpoints, leadtime, queue */
   readonly parts: ReadonlySet<string>;
   /** write the results as JSON here too */
   readonly out: string | null;
 }
 
-export const PARTS = ['compare', 'scale', 'detect', 'endpoints', 'queue'] as const;
+export const PARTS = ['compare', 'scale', 'detect', 'endpoints', 'leadtime', 'queue'] as const;
+/** parts on the real collector: long, they run only when named with --only */
+const NAMED_ONLY: readonly string[] = ['leadtime', 'queue'];
 
 const USAGE = `usage: node dist/bench/run.js [--quick] [--exporters N] [--interval S] [--window S] [--steady S] [--rounds N]
                                 [--scale-exporters N] [--scale-seconds S] [--scale-rounds N] [--flips N]
-                                [--only compare,scale,detect,endpoints,queue] [--out FILE]`;
+                                [--lead-runs N] [--only compare,scale,detect,endpoints,leadtime,queue] [--out FILE]`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
@@ -56,7 +60,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     requests: 200,
     readyRuns: quick ? 1 : 5,
     idleS: quick ? 1 : 10,
-    parts: new Set<string>(PARTS),
+    leadRuns: quick ? 1 : 4,
+    parts: new Set<string>(PARTS.filter((p) => !NAMED_ONLY.includes(p))),
     out: null as string | null,
   };
   const num = (flag: string, v: string | undefined): number => {
@@ -79,6 +84,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case '--scale-seconds': o.scaleS = num(a, v); i++; break;
       case '--scale-rounds': o.scaleRounds = Math.round(num(a, v)); i++; break;
       case '--flips': o.flips = Math.round(num(a, v)); i++; break;
+      case '--lead-runs': o.leadRuns = Math.round(num(a, v)); i++; break;
       case '--only': {
         const parts = (v ?? '').split(',').filter(Boolean);
         const bad = parts.filter((p) => !(PARTS as readonly string[]).includes(p));

@@ -2,6 +2,7 @@ import type { KindResult } from './compare-kinds.js';
 import type { DetectionResult } from './detection.js';
 import { DETECT_INTERVAL_S, DETECT_TIMEOUT_S } from './detection.js';
 import type { EndpointResult } from './endpoints.js';
+import { leadTimeRows, type LeadTimeResult } from './leadtime.js';
 import type { QueueEtaResult } from './queue-eta.js';
 import type { ScaleResult } from './scale.js';
 import { median } from './stats.js';
@@ -11,7 +12,9 @@ export interface BenchResults {
   readonly scale: ScaleResult | null;
   readonly detection: DetectionResult[] | null;
   readonly endpoints: EndpointResult | null;
-  /** seconds_to_full against the real collector's first enqueue failure, per sizer */
+  /** lead time on the real collector (null: not run) */
+  readonly leadtime?: LeadTimeResult[] | null;
+  /** seconds_to_full against the real collector's first enqueue failure, per sizer (null: not run) */
   readonly queue?: QueueEtaResult[] | null;
 }
 
@@ -58,9 +61,14 @@ export function budgets(r: BenchResults): Budget[] {
       out.push({ name, pass: !missed && d.oursP99 <= limit, measured: `${sec(d.oursP99)}${missed ? `, ${d.oursMissed} missed` : ''}` });
     }
   }
-  for (const sizer of ['requests', 'items', 'bytes']) {
-    const q = r.queue?.find((x) => x.sizer === sizer);
-    check(`seconds_to_full error, worst run < 20 %: sizer ${sizer}`, q ? q.worstError * 100 : null, 20, (v) => `${v.toFixed(1)} %`);
+  // only when run: it is a part of its own (--only leadtime)
+  for (const l of (r.leadtime ?? []).filter((x) => x.queueHolds)) {
+    const name = `lead time: otel-sentinel first in every run where the queue holds the outage: ${l.id}`;
+    out.push({ name, pass: l.sentinelFirstEveryRun, measured: `worst lead ${Number.isFinite(l.worstLeadS) ? sec(l.worstLeadS) : String(l.worstLeadS)}` });
+  }
+  // only when run: a part of its own (--only queue)
+  for (const q of r.queue ?? []) {
+    check(`seconds_to_full error, worst run < 20 %: sizer ${q.sizer}`, q.worstError * 100, 20, (v) => `${v.toFixed(1)} %`);
   }
   for (const id of ['http', 'https', 'grpc']) {
     const k = r.compare?.find((c) => c.kind === id);
@@ -117,6 +125,14 @@ export function renderReport(r: BenchResults): string {
     abs.push([`queue (sizer ${q.sizer}, ${q.runs.length} run(s)): seconds_to_full error median / worst (first warning at ${first} s)`, `${pct(q.medianError)} / ${pct(q.worstError)}`]);
   }
   if (abs.length > 0) parts.push(table(['otel-sentinel alone', 'measured'], abs));
+  if (r.leadtime) {
+    parts.push(
+      table(
+        ['lead time, real collector: fault', 'cause on /metrics (median / worst)', 'first span dropped (median / worst)', 'lead (median / worst)', 'first every run'],
+        leadTimeRows(r.leadtime),
+      ),
+    );
+  }
 
   const b = budgets(r);
   parts.push(

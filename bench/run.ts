@@ -17,6 +17,7 @@ import { BLACKBOX_BIN } from './blackbox-process.js';
 import { compareKinds } from './compare-kinds.js';
 import { DETECT_INTERVAL_S, DETECT_TIMEOUT_S, runDetection } from './detection.js';
 import { runEndpoints } from './endpoints.js';
+import { LEAD_INTERVAL, LEAD_QUEUE, LEAD_TIMEOUT, runLeadTime } from './leadtime.js';
 import { benchAgent } from './http-get.js';
 import { probeKinds } from './probe-kinds.js';
 import { runQueueEta } from './queue-eta.js';
@@ -40,7 +41,7 @@ async function bench(o: BenchOptions, dir: string): Promise<BenchResults> {
   const certs = makeBenchCerts(dir);
   const targets = await startTargets(certs);
   const kinds = probeKinds(targets.ports, certs);
-  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = { compare: null, scale: null, detection: null, endpoints: null, queue: null };
+  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = { compare: null, scale: null, detection: null, endpoints: null, leadtime: null, queue: null };
   try {
     if (o.parts.has('compare')) {
       log(`side by side: ${o.exporters} exporters at ${o.intervalS} s = ${(o.exporters / o.intervalS).toFixed(1)} probes/s, ${o.windowS} s windows, ${o.rounds} rounds A B`);
@@ -57,6 +58,10 @@ async function bench(o: BenchOptions, dir: string): Promise<BenchResults> {
     if (o.parts.has('endpoints')) {
       log(`endpoints: ${o.requests} requests each at 100 and 1000 exporters; ready and idle RSS at 10`);
       results.endpoints = await runEndpoints(kinds, o, join(dir, 'endpoints'), targets.pid);
+    }
+    if (o.parts.has('leadtime')) {
+      log(`lead time: the real collector, queue ${LEAD_QUEUE} requests, otel-sentinel every ${LEAD_INTERVAL} (timeout ${LEAD_TIMEOUT}), ${o.leadRuns} run(s)`);
+      results.leadtime = await runLeadTime({ runs: o.leadRuns }, log);
     }
     if (o.parts.has('queue')) {
       log('queue: seconds_to_full at the first queue warning against the real collector\'s first enqueue failure, per sizer');

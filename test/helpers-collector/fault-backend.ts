@@ -16,10 +16,11 @@ import type { AddressInfo, Server, Socket } from 'node:net';
  * - unavailable: 503 / UNAVAILABLE
  * - throttled: 429 / RESOURCE_EXHAUSTED
  * - not_found: 404 / UNIMPLEMENTED (no OTLP trace service at that path)
+ * - unauthorized: 401 / UNAUTHENTICATED (credentials revoked)
  * - silent: takes the request and never answers it
  * - refused: stops listening (connections are refused), on the same port
  */
-export type FaultMode = 'healthy' | 'unavailable' | 'throttled' | 'not_found' | 'silent' | 'refused';
+export type FaultMode = 'healthy' | 'unavailable' | 'throttled' | 'not_found' | 'unauthorized' | 'silent' | 'refused';
 
 export interface FaultBackendOptions {
   /** OTLP/gRPC (HTTP/2: h2c, or h2 over TLS) or OTLP/HTTP (HTTP/1.1, or HTTPS) */
@@ -75,6 +76,7 @@ export async function startFaultBackend(o: FaultBackendOptions): Promise<FaultBa
       if (authorization !== `Bearer ${o.requiredToken}`) return 'forbidden';
     }
     if (mode === 'unavailable' || mode === 'throttled') return mode;
+    if (mode === 'unauthorized') return 'unauthenticated';
     return null;
   };
 

@@ -1,8 +1,18 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** the repository: the nearest folder above this file with scripts/build-otelcol.mjs (also from dist/) */
+function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'scripts', 'build-otelcol.mjs'))) {
+    const up = resolve(dir, '..');
+    if (up === dir) throw new Error('scripts/build-otelcol.mjs not found above the test helpers');
+    dir = up;
+  }
+  return dir;
+}
 let cached: string | undefined;
 
 /**
@@ -12,7 +22,7 @@ let cached: string | undefined;
  */
 export function otelcolBinary(): string {
   if (cached !== undefined) return cached;
-  const out = execFileSync(process.execPath, [join(root, 'scripts', 'build-otelcol.mjs'), '--quiet'], {
+  const out = execFileSync(process.execPath, [join(repoRoot(), 'scripts', 'build-otelcol.mjs'), '--quiet'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
