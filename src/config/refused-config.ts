@@ -19,15 +19,16 @@ const GRPC_KEYS = new Set([...COMMON_KEYS, 'authority', 'balancer_name', 'user_a
 const HTTP_KEYS = new Set([...COMMON_KEYS, 'traces_endpoint', 'metrics_endpoint', 'logs_endpoint', 'profiles_endpoint', 'encoding',
   'proxy_url', 'compression_params', 'max_conns_per_host', 'http2_read_idle_timeout', 'http2_ping_timeout', 'cookies',
   'force_attempt_http2']);
-const KEYS_BY_TYPE: Readonly<Record<string, ReadonlySet<string>>> = { otlp: GRPC_KEYS, otlp_grpc: GRPC_KEYS, otlphttp: HTTP_KEYS, otlp_http: HTTP_KEYS };
+// Maps, not object literals: a type or key named `constructor` or `valueOf` is just a name here
+const KEYS_BY_TYPE: ReadonlyMap<string, ReadonlySet<string>> = new Map([['otlp', GRPC_KEYS], ['otlp_grpc', GRPC_KEYS], ['otlphttp', HTTP_KEYS], ['otlp_http', HTTP_KEYS]]);
 
 /** Keys that moved: a likely intent for a refused key, so the fix can name where it went. */
-const MOVED: Readonly<Record<string, string>> = {
-  max_idle_conns: 'keepalive.max_idle_conns',
-  max_idle_conns_per_host: 'keepalive.max_idle_conns_per_host',
-  idle_conn_timeout: 'keepalive.idle_conn_timeout',
-  disable_keep_alives: 'keepalive.enabled: false',
-};
+const MOVED: ReadonlyMap<string, string> = new Map([
+  ['max_idle_conns', 'keepalive.max_idle_conns'],
+  ['max_idle_conns_per_host', 'keepalive.max_idle_conns_per_host'],
+  ['idle_conn_timeout', 'keepalive.idle_conn_timeout'],
+  ['disable_keep_alives', 'keepalive.enabled: false'],
+]);
 
 /** The closest allowed key by edit distance, when it is close enough to be a typo. */
 function closest(key: string, allowed: ReadonlySet<string>): string | undefined {
@@ -79,12 +80,12 @@ export function checkRefusedByCollector(collector: Raw, docs: readonly ConfigDoc
         `${REFUSED}: the logging exporter was removed in collector v0.111.0. Use the debug exporter instead ` +
         `(\`debug: {verbosity: basic}\`; \`loglevel\` becomes \`verbosity\`) and rename "${clip(id)}" in every pipeline that uses it`);
     }
-    const allowed = KEYS_BY_TYPE[type];
+    const allowed = KEYS_BY_TYPE.get(type);
     if (allowed !== undefined && isRaw(block)) {
       for (const key of Object.keys(block)) {
         if (allowed.has(key)) continue;
         const path = ['exporters', id, key];
-        const moved = MOVED[key];
+        const moved = MOVED.get(key);
         const typo = moved === undefined ? closest(key, allowed) : undefined;
         const hint = moved !== undefined ? ` It moved: use ${moved}.` : typo !== undefined ? ` Did you mean "${typo}"?` : '';
         throw new ConfigError(sourceOf(docs, path), formatPath(path),

@@ -111,6 +111,12 @@ ${READER}${pipeline('otlp_grpc/all, otlp/alias, otlp_http/all, otlphttp/alias, d
     key: 'exporters.otlphttp/unused.insecure',
   },
   {
+    name: 'a key named like a member of every JavaScript object',
+    yaml: `${RECEIVERS}exporters: {otlp_grpc: {endpoint: 127.0.0.1:1, constructor: 1}}\nservice:\n${pipeline('otlp_grpc')}`,
+    says: /otlp_grpc exporter has no key "constructor"/,
+    key: 'exporters.otlp_grpc.constructor',
+  },
+  {
     name: 'a key that moved under keepalive in the HTTP client',
     yaml: `${RECEIVERS}exporters: {otlp_http: {endpoint: http://127.0.0.1:1, max_idle_conns: 10}}\nservice:\n${pipeline('otlp_http')}`,
     says: /has no key "max_idle_conns".*It moved: use keepalive\.max_idle_conns/,
