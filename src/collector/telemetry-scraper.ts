@@ -63,8 +63,13 @@ export function createTelemetryScraper(opts: TelemetryScraperOptions = {}): Tele
       ok: false, queues: new Map(), problems: [problem('telemetry_unreachable', { url: safeUrl(input.url), detail })],
     });
     let text: string;
+    // the collector reads its gauges while it answers: the sample is taken between asking and the
+    // answer, not after the page is parsed (a late timestamp that varies skews the fill rate)
+    let sampledAt: number;
     try {
+      const asked = now();
       const got = await fetchText(input.url, maxBytes, signal);
+      sampledAt = (asked + now()) / 2;
       if ('error' in got) return fail(got.error);
       text = got.text;
     } catch (err) {
@@ -83,7 +88,7 @@ export function createTelemetryScraper(opts: TelemetryScraperOptions = {}): Tele
         return fail(`the answer holds ${all.samples.length} samples but none named otelcol_*: this is not the collector's own metrics endpoint, or its level (service.telemetry.metrics.level) is none`);
       }
     }
-    const views = window.observe(now(), input.exporters, exporterStats(parsed.samples));
+    const views = window.observe(sampledAt, input.exporters, exporterStats(parsed.samples));
     const queues = new Map<string, QueueReport>();
     for (const [name, view] of views) queues.set(name, judge(name, view, input));
     return { ok: true, queues, problems: [] };
