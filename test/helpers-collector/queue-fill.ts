@@ -42,11 +42,13 @@ export interface QueueFillRun {
 }
 
 /**
- * One queue filled on the real collector: an otlp_grpc exporter whose backend answers every export
- * with UNAVAILABLE (retried, so everything stays queued) and a sending queue of the given sizer,
- * spans at a fixed rate into the receiver, otel-sentinel beside it. Returns otel-sentinel's first
- * queue warning (its seconds_to_full, unit and message) and, with `untilFull`, when the collector
- * really refused its first span at the queue (otelcol_exporter_enqueue_failed_* above 0).
+ * One queue filled on the real collector, as an outage fills it: an otlp_grpc exporter with a
+ * sending queue of the given sizer, spans flowing at a fixed rate into the receiver, otel-sentinel
+ * beside it. Once spans flow steadily to a healthy backend (the queue empty), the backend starts to
+ * answer every export with UNAVAILABLE (retried, so everything stays queued). Returns
+ * otel-sentinel's first queue warning after that (its seconds_to_full, unit and message) and, with
+ * `untilFull`, when the collector really refused its first span at the queue
+ * (otelcol_exporter_enqueue_failed_* above 0). Times count from the start of the outage.
  */
 export async function runQueueFill(o: QueueFillOptions): Promise<QueueFillRun> {
   const requestsPerSecond = 1000 / INTERVAL_MS;
@@ -54,7 +56,7 @@ export async function runQueueFill(o: QueueFillOptions): Promise<QueueFillRun> {
   const queueSize = Math.round(perSecond[o.sizer] * o.fillSeconds);
   const stops: (() => Promise<void>)[] = [];
   try {
-    const backend = await startFaultBackend({ protocol: 'grpc', mode: 'unavailable' });
+    const backend = await startFaultBackend({ protocol: 'grpc', mode: 'healthy' });
     stops.push(() => backend.close());
     const collector = await startCollector({
       exporters: {
@@ -73,9 +75,18 @@ export async function runQueueFill(o: QueueFillOptions): Promise<QueueFillRun> {
     const sentinel = await startSentinelBeside(collector, { interval: o.interval ?? '1s', timeout: o.timeout ?? '800ms' });
     stops.push(() => sentinel.stop());
 
-    const start = Date.now();
     const load = startSpanLoad({ port: collector.receiverPort, spansPerRequest: SPANS, intervalMs: INTERVAL_MS });
     stops.push(() => load.stop());
+    // steady traffic first: two seconds of it delivered, and otel-sentinel's queue samples empty
+    const steadyFrom = Date.now();
+    for (;;) {
+      const sent = collectorView(await collector.metrics()).get(EXPORTER)?.sent ?? 0;
+      if (Date.now() - steadyFrom >= 2_000 && sent >= 2 * perSecond.items) break;
+      if (Date.now() - steadyFrom > 60_000) throw new Error(`spans did not flow to the healthy backend (sent ${sent})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await backend.setMode('unavailable');
+    const start = Date.now();
     let warned: { at: number; d: Diagnosis; message: string; capacity: number | null } | null = null;
     let fullAt: number | null = null;
     const deadline = start + Math.max(60_000, o.fillSeconds * 4_000);
