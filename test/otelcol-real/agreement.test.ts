@@ -21,6 +21,9 @@ import { agreementTable, RELEASE, spliceTable, type AgreementRow } from './agree
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+// deadlines below are for a loaded machine; on an idle one the file takes about 20 s
+t.setTimeout(300_000);
+
 t.test('otel-sentinel agrees with the real collector on every scenario', async (t) => {
   const set = await startScenarios();
   t.teardown(() => set.close());
