@@ -8,6 +8,9 @@ import { startFaultBackend, type FaultBackend } from '../helpers-collector/fault
 
 export type Protocol = 'grpc' | 'http';
 
+/** the token the wrong_token exporters send (a secret: never to be shown) */
+export const WRONG_TOKEN = 'not-the-token-4d1f';
+
 export interface Scenario {
   /** the exporter ID in the collector config */
   readonly id: string;
@@ -182,7 +185,7 @@ export async function startScenarios(): Promise<ScenarioSet> {
           else settings['endpoint'] = `${scheme}://${hp}`;
           if (protocol === 'http' && fault === 'wrong_path') settings['traces_endpoint'] = `${scheme}://${hp}/v1/trace`;
           settings['tls'] = tls ? { ca_file: c.ca.certFile } : protocol === 'grpc' ? { insecure: true } : {};
-          if (fault === 'wrong_token') settings['headers'] = { authorization: 'Bearer not-the-token' };
+          if (fault === 'wrong_token') settings['headers'] = { authorization: `Bearer ${WRONG_TOKEN}` };
           // today's type names, and the deprecated aliases for a few plaintext ones
           const alias = !tls && (fault === 'healthy' || fault === 'unavailable' || fault === 'refused');
           const type = protocol === 'grpc' ? (alias ? 'otlp' : 'otlp_grpc') : alias ? 'otlphttp' : 'otlp_http';
