@@ -34,6 +34,7 @@ const FAULTS = [
   'never_answers',
   'other_protocol',
   'other_protocol_h2',
+  'no_alpn',
   'wrong_path',
   'expired_cert',
   'unknown_ca',
@@ -41,9 +42,9 @@ const FAULTS = [
   'client_cert_required',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
-const TLS_ONLY: ReadonlySet<Fault> = new Set(['expired_cert', 'unknown_ca', 'wrong_host', 'client_cert_required', 'other_protocol_h2']);
+const TLS_ONLY: ReadonlySet<Fault> = new Set(['expired_cert', 'unknown_ca', 'wrong_host', 'client_cert_required', 'other_protocol_h2', 'no_alpn']);
 /** faults of one protocol only */
-const ONLY: Partial<Record<Fault, Protocol>> = { other_protocol_h2: 'grpc' };
+const ONLY: Partial<Record<Fault, Protocol>> = { other_protocol_h2: 'grpc', no_alpn: 'grpc' };
 
 export const FAULT_WORDS: Record<Fault, string> = {
   healthy: 'healthy',
@@ -56,6 +57,7 @@ export const FAULT_WORDS: Record<Fault, string> = {
   never_answers: 'accepts, never answers',
   other_protocol: 'the other protocol\'s port',
   other_protocol_h2: 'an OTLP/HTTP port that also speaks HTTP/2 (as Go servers do)',
+  no_alpn: 'a gRPC server that does not negotiate HTTP/2 in the TLS handshake (no ALPN)',
   wrong_path: 'wrong URL path: 404 / UNIMPLEMENTED',
   expired_cert: 'expired certificate',
   unknown_ca: 'certificate of an unknown CA',
@@ -74,6 +76,7 @@ const CAUSE: Record<Fault, string | null> = {
   never_answers: 'backend',
   other_protocol: 'protocol',
   other_protocol_h2: 'protocol',
+  no_alpn: 'tls',
   wrong_path: 'endpoint',
   expired_cert: 'tls',
   unknown_ca: 'tls',
@@ -157,6 +160,8 @@ export async function startScenarios(): Promise<ScenarioSet> {
                 return protocol === 'grpc'
                   ? `127.0.0.1:${(await backend('http', tls ? 'good' : null)).port}`
                   : `127.0.0.1:${await realGrpcPort(tls)}`;
+              case 'no_alpn':
+                return `127.0.0.1:${(await backend(protocol, 'good', { alpn: false })).port}`;
               case 'other_protocol_h2':
                 return `127.0.0.1:${(await h2HttpPort()).toString()}`;
               case 'unavailable':
