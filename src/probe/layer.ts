@@ -40,6 +40,8 @@ export const OBSERVED = {
    * (a second handshake without a certificate got the alert): it refused ours without saying so
    */
   clientCertRefused: 'CLIENT_CERT_REFUSED',
+  /** a gRPC exporter's handshake ended without ALPN "h2": the collector's gRPC client refuses that */
+  noAlpn: 'NO_ALPN',
 } as const;
 
 /**

@@ -110,6 +110,15 @@ function verify(run: ProbeRun, tlsSocket: TLSSocket) {
     return fail('tls', code);
   }
   if (t.rejectUnauthorized && leaf && !coversName(leaf, t.checkName)) return fail('tls', 'ERR_TLS_CERT_ALTNAME_INVALID');
+  // grpc-go (the collector's gRPC client) fails a handshake that did not select "h2", unless the
+  // collector runs with GRPC_ENFORCE_ALPN_ENABLED=false (any case), as grpc-go reads it
+  const enforceAlpn = (run.ctx.env['GRPC_ENFORCE_ALPN_ENABLED'] ?? '').toLowerCase() !== 'false';
+  if (run.prep.spec.protocol === 'grpc' && enforceAlpn && tlsSocket.alpnProtocol !== 'h2') {
+    const detail =
+      'the server selected no ALPN protocol, and gRPC needs "h2": the collector\'s gRPC client refuses such a server ' +
+      '("credentials: cannot check peer: missing selected ALPN property"); enable HTTP/2 (ALPN h2) on the server or the TLS terminator in front of it';
+    return fail('tls', OBSERVED.noAlpn, { detail });
+  }
   if (chain && Number.isFinite(chain.earliestNotAfterMs)) {
     const now = run.ctx.now ? run.ctx.now() : Date.now();
     const left = chain.earliestNotAfterMs - now;

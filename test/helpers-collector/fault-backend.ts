@@ -9,6 +9,7 @@ import {
   type ServerHttp2Stream,
 } from 'node:http2';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import { createServer as createTls } from 'node:tls';
 
 /**
  * What the backend does with an export now:
@@ -33,6 +34,11 @@ export interface FaultBackendOptions {
    * value than `Bearer <token>` 403 / PERMISSION_DENIED
    */
   readonly requiredToken?: string;
+  /**
+   * gRPC over TLS only: false serves HTTP/2 without negotiating it in the handshake (no ALPN), as
+   * some TLS terminators do (default true)
+   */
+  readonly alpn?: boolean;
 }
 
 /**
@@ -134,7 +140,18 @@ export async function startFaultBackend(o: FaultBackendOptions): Promise<FaultBa
     : undefined;
   let server: Server | Http2Server | Http2SecureServer;
   if (o.protocol === 'http') server = tlsOptions ? createHttps(tlsOptions, onHttp) : createHttp(onHttp);
-  else {
+  else if (tlsOptions && o.alpn === false) {
+    // TLS without ALPN, then HTTP/2 spoken on the decrypted socket
+    const h2c = createH2c();
+    h2c.on('stream', onStream);
+    h2c.on('sessionError', () => {});
+    const tlsServer = createTls(tlsOptions, (socket) => {
+      // node's HTTP/2 server answers a TLS socket without ALPN "h2" as HTTP/1.0; speak HTTP/2 anyway
+      Object.defineProperty(socket, 'alpnProtocol', { value: 'h2' });
+      h2c.emit('connection', socket);
+    });
+    server = tlsServer;
+  } else {
     const s = tlsOptions ? createH2({ ...tlsOptions, ALPNProtocols: ['h2'] }) : createH2c();
     s.on('stream', onStream);
     s.on('sessionError', () => {});

@@ -3,10 +3,13 @@
  * loopback backend with one fault (or none), for both protocols, in plaintext and TLS.
  */
 import { testCerts } from '../helpers/certs.js';
-import { closedPort, startBacklogFullListener, startGrpcServer, startSilentServer } from '../helpers/servers.js';
+import { closedPort, startBacklogFullListener, startGrpcServer, startHttpServer, startSilentServer } from '../helpers/servers.js';
 import { startFaultBackend, type FaultBackend } from '../helpers-collector/fault-backend.js';
 
 export type Protocol = 'grpc' | 'http';
+
+/** the token the wrong_token exporters send (a secret: never to be shown) */
+export const WRONG_TOKEN = 'not-the-token-4d1f';
 
 export interface Scenario {
   /** the exporter ID in the collector config */
@@ -30,6 +33,8 @@ const FAULTS = [
   'wrong_token',
   'never_answers',
   'other_protocol',
+  'other_protocol_h2',
+  'no_alpn',
   'wrong_path',
   'expired_cert',
   'unknown_ca',
@@ -37,7 +42,9 @@ const FAULTS = [
   'client_cert_required',
 ] as const;
 export type Fault = (typeof FAULTS)[number];
-const TLS_ONLY: ReadonlySet<Fault> = new Set(['expired_cert', 'unknown_ca', 'wrong_host', 'client_cert_required']);
+const TLS_ONLY: ReadonlySet<Fault> = new Set(['expired_cert', 'unknown_ca', 'wrong_host', 'client_cert_required', 'other_protocol_h2', 'no_alpn']);
+/** faults of one protocol only */
+const ONLY: Partial<Record<Fault, Protocol>> = { other_protocol_h2: 'grpc', no_alpn: 'grpc' };
 
 export const FAULT_WORDS: Record<Fault, string> = {
   healthy: 'healthy',
@@ -49,6 +56,8 @@ export const FAULT_WORDS: Record<Fault, string> = {
   wrong_token: '403 / PERMISSION_DENIED (wrong token)',
   never_answers: 'accepts, never answers',
   other_protocol: 'the other protocol\'s port',
+  other_protocol_h2: 'an OTLP/HTTP port that also speaks HTTP/2 (as Go servers do)',
+  no_alpn: 'a gRPC server that does not negotiate HTTP/2 in the TLS handshake (no ALPN)',
   wrong_path: 'wrong URL path: 404 / UNIMPLEMENTED',
   expired_cert: 'expired certificate',
   unknown_ca: 'certificate of an unknown CA',
@@ -66,6 +75,8 @@ const CAUSE: Record<Fault, string | null> = {
   wrong_token: 'auth',
   never_answers: 'backend',
   other_protocol: 'protocol',
+  other_protocol_h2: 'protocol',
+  no_alpn: 'tls',
   wrong_path: 'endpoint',
   expired_cert: 'tls',
   unknown_ca: 'tls',
@@ -124,11 +135,18 @@ export async function startScenarios(): Promise<ScenarioSet> {
       return p;
     };
 
+    let h2Http: number | undefined;
+    const h2HttpPort = async (): Promise<number> => {
+      h2Http ??= keep(await startHttpServer({ tls: { ...good, h2: true } })).port;
+      return h2Http;
+    };
+
     const scenarios: Scenario[] = [];
     for (const protocol of ['grpc', 'http'] as const) {
       for (const tls of [false, true]) {
         for (const fault of FAULTS) {
           if (TLS_ONLY.has(fault) && !tls) continue;
+          if (ONLY[fault] !== undefined && ONLY[fault] !== protocol) continue;
           const scheme = tls ? 'https' : 'http';
           const hostPort = async (): Promise<string> => {
             switch (fault) {
@@ -142,6 +160,10 @@ export async function startScenarios(): Promise<ScenarioSet> {
                 return protocol === 'grpc'
                   ? `127.0.0.1:${(await backend('http', tls ? 'good' : null)).port}`
                   : `127.0.0.1:${await realGrpcPort(tls)}`;
+              case 'no_alpn':
+                return `127.0.0.1:${(await backend(protocol, 'good', { alpn: false })).port}`;
+              case 'other_protocol_h2':
+                return `127.0.0.1:${(await h2HttpPort()).toString()}`;
               case 'unavailable':
               case 'throttled':
                 return `127.0.0.1:${(await backend(protocol, tls ? 'good' : null, { mode: fault })).port}`;
@@ -168,7 +190,7 @@ export async function startScenarios(): Promise<ScenarioSet> {
           else settings['endpoint'] = `${scheme}://${hp}`;
           if (protocol === 'http' && fault === 'wrong_path') settings['traces_endpoint'] = `${scheme}://${hp}/v1/trace`;
           settings['tls'] = tls ? { ca_file: c.ca.certFile } : protocol === 'grpc' ? { insecure: true } : {};
-          if (fault === 'wrong_token') settings['headers'] = { authorization: 'Bearer not-the-token' };
+          if (fault === 'wrong_token') settings['headers'] = { authorization: `Bearer ${WRONG_TOKEN}` };
           // today's type names, and the deprecated aliases for a few plaintext ones
           const alias = !tls && (fault === 'healthy' || fault === 'unavailable' || fault === 'refused');
           const type = protocol === 'grpc' ? (alias ? 'otlp' : 'otlp_grpc') : alias ? 'otlphttp' : 'otlp_http';

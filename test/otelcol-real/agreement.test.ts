@@ -12,14 +12,17 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { startCollector } from '../helpers-collector/collector-process.js';
-import { collectorView, type CollectorExporterView } from '../helpers-collector/metrics-pages.js';
+import { collectorView, fetchPage, type CollectorExporterView } from '../helpers-collector/metrics-pages.js';
 import { startSentinelBeside } from '../helpers-collector/sentinel-beside.js';
 import { startSpanLoad } from '../helpers-collector/span-load.js';
 import { waitFor } from '../helpers-e2e/wait-for.js';
-import { startScenarios } from './agreement-scenarios.js';
+import { startScenarios, WRONG_TOKEN } from './agreement-scenarios.js';
 import { agreementTable, RELEASE, spliceTable, type AgreementRow } from './agreement-table.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+// deadlines below are for a loaded machine; on an idle one the file takes about 20 s
+t.setTimeout(300_000);
 
 t.test('otel-sentinel agrees with the real collector on every scenario', async (t) => {
   const set = await startScenarios();
@@ -113,4 +116,10 @@ t.test('otel-sentinel agrees with the real collector on every scenario', async (
     });
   }
   t.match(table, RELEASE, 'the table names the collector release');
+
+  t.test('the wrong token the exporters send appears nowhere otel-sentinel writes', async (t) => {
+    const pages = await Promise.all([`${sentinel.url}/metrics`, `${sentinel.url}/api/v1/diagnosis`, `${sentinel.url}/`].map((u) => fetchPage(u)));
+    for (const text of [...pages, sentinel.log()]) t.notMatch(text, WRONG_TOKEN);
+    t.match(pages[1], /"forbidden"/, 'the diagnosis names the refusal');
+  });
 });

@@ -6,11 +6,13 @@
 import t from 'tap';
 import { startCollector, type RunningCollector } from '../helpers-collector/collector-process.js';
 import { startFaultBackend } from '../helpers-collector/fault-backend.js';
-import { collectorView, parsePage } from '../helpers-collector/metrics-pages.js';
+import { collectorView, fetchPage, parsePage } from '../helpers-collector/metrics-pages.js';
 import { startSentinelBeside } from '../helpers-collector/sentinel-beside.js';
 import { startSpanLoad } from '../helpers-collector/span-load.js';
 import { waitFor } from '../helpers-e2e/wait-for.js';
 import { closedPort } from '../helpers/servers.js';
+
+t.setTimeout(300_000);
 
 const fastRetry = { timeout: '2s', retry_on_failure: { initial_interval: '100ms', max_interval: '200ms', max_elapsed_time: '1s' } };
 
@@ -84,6 +86,8 @@ for (const reader of ['default', 'suffixed'] as const) {
       t.not(v?.queueFillRatio ?? null, null, `${id}: the queue fill ratio is read`);
       t.ok(Number.isFinite(v?.queueFillRatio ?? NaN) && (v?.queueFillRatio ?? -1) >= 0, `${id}: a ratio`);
     }
+    const own = parsePage(await fetchPage(sentinel.metricsUrl));
+    t.equal(own.find((x) => x.name === 'otel_sentinel_collector_up')?.value, 1, 'the collector process is found by its name');
     t.equal(view.get('otlp_grpc/a')?.up, true, 'a is up');
     t.equal(view.get('otlphttp/d')?.up, true, 'd is up');
     t.same([...(view.get('otlp_grpc/a')?.causes ?? [])], [], 'a has no problem');
