@@ -95,7 +95,7 @@ const startsWith = (path: TreePath, prefix: TreePath): boolean =>
   path.length >= prefix.length && prefix.every((s, i) => path[i] === s);
 
 /** Keys whose values are secrets wherever they appear in an exporter that is not OTLP. */
-const SECRET_KEY = /(password|passwd|secret|token|api_?key|key_pem|credentials?)$/i;
+const SECRET_KEY = /(^key$|password|passwd|secret|token|api_?key|key_pem|credentials?)$/i;
 
 /** Secrets in an exporter block that is not OTLP: values of secret-named keys, header values, URL userinfo. */
 function blockSecrets(node: unknown, key = ''): string[] {
