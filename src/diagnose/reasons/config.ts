@@ -47,14 +47,14 @@ export const configReasons: Readonly<Record<string, ReasonSpec>> = {
       return `${exporter(f)}: ${fullKey(f)} has no credentials: ${what}`;
     },
     fix: (f) =>
-      f.unlisted_extension
-        ? `Add "${s(f.unlisted_extension)}" to service.extensions (the collector starts only the extensions listed there), or change ${fullKey(f)}`
-        : f.undefined_extension
-          ? `Define extensions.${s(f.undefined_extension)} (and list it in service.extensions), or change ${fullKey(f)} to an extension that is defined`
-          : f.variable
-            ? `Set ${s(f.variable)} in the collector's environment (and restart it), or change ${fullKey(f)}`
-            : f.file
-              ? `Create "${s(f.file)}" readable by the collector (e.g. mount the token secret there), or change ${fullKey(f)}`
+      f.variable
+        ? `Set ${s(f.variable)} in the collector's environment (and restart it), or change ${fullKey(f)}`
+        : f.file
+          ? `Create "${s(f.file)}" readable by the collector (e.g. mount the token secret there), or change ${fullKey(f)}`
+          : f.unlisted_extension
+            ? `Add "${s(f.unlisted_extension)}" to service.extensions (the collector starts only the extensions listed there), or change ${fullKey(f)}`
+            : f.undefined_extension
+              ? `Define extensions.${s(f.undefined_extension)} (and list it in service.extensions), or change ${fullKey(f)} to an extension that is defined`
               : `Fill in ${fullKey(f)}`,
   },
   tls_config_invalid: {
