@@ -43,6 +43,7 @@ export async function loadAll(flags: CommonFlags, locator: CollectorLocator, own
     }
   }
   const model = readCollectorConfig({ files: config.collector.configFiles, env, collectorEnv, sentinel: config });
-  const files = [...(config.source ? [config.source] : []), ...config.collector.configFiles];
+  // a `${file:}` value read from a file changes with it, as the collector's file provider sees it
+  const files = [...(config.source ? [config.source] : []), ...config.collector.configFiles, ...(model.referencedFiles ?? [])];
   return { config, model, env, files, collectorPid };
 }

@@ -18,4 +18,6 @@ export interface CollectorModel {
   readonly telemetryUrl: string;
   /** the smallest memory_limiter used by a pipeline, when any */
   readonly memoryLimiter: MemoryLimiterSettings | null;
+  /** the files `${file:}` references read (watched for changes like the config files) */
+  readonly referencedFiles?: readonly string[];
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { parse as parseYamlText } from 'yaml';
 import { setKey } from './collector-values.js';
@@ -115,6 +115,9 @@ interface Sink {
 function readReferencedFile(path: string): string | null {
   if (!isAbsolute(path)) return null;
   try {
+    // a regular file of bounded size only: /dev/zero never ends, a FIFO would block the daemon
+    const st = statSync(path);
+    if (!st.isFile() || st.size > MAX_EXPANDED_LENGTH) return null;
     const content = readFileSync(path, 'utf8');
     return content.length > MAX_EXPANDED_LENGTH ? null : content;
   } catch {

@@ -199,8 +199,11 @@ export function readCollectorConfig(opts: ReadCollectorConfigOptions): Collector
     );
   });
 
+  const referenced = new Set<string>();
+  for (const f of files) referenced.add(f.reference.slice('${file:'.length, -1));
   return deepFreeze({
     files: [...opts.files],
+    referencedFiles: [...referenced],
     exporters: specs,
     telemetryUrl: sentinel.collector.telemetryUrl ?? (docs.length > 0 ? telemetryUrlOf(collector) : ''),
     memoryLimiter: memoryLimiterOf(collector),

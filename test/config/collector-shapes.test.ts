@@ -278,3 +278,14 @@ service:
   t.same(ours.exporters[0]!.valueSources?.map((v) => v.from).slice(0, 2), ['sidecar', 'sidecar'], 'the collector environment was not read');
   t.end();
 });
+
+t.test('${file:} of something that is not a small regular file is not read', (t) => {
+  const big = join(dir, 'big');
+  writeFileSync(big, 'x'.repeat((1 << 20) + 1));
+  for (const path of ['/dev/zero', dir, big]) {
+    const x = expandEnv({ v: `\${file:${path}}`, w: `a\${file:${path}}` }, {});
+    t.same(x.value, { v: `\${file:${path}}`, w: `a\${file:${path}}` }, `${path}: left as written`);
+    t.equal(x.unsupported.length, 2, `${path}: reported as unresolved`);
+  }
+  t.end();
+});

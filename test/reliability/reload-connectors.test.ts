@@ -1,5 +1,6 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startHttpServer } from '../helpers/servers.js';
 import { configDir, sample, startInProcess, waitFor } from './harness.js';
 
@@ -45,4 +46,23 @@ service:
   t.equal(sample(await d.metrics(), RELOAD_OK), 1, 'the reload succeeded');
   t.notOk(d.logs.some((r) => r.level === 'error' && r.msg.startsWith('configuration rejected')), 'nothing rejected');
   t.notOk((await d.diagnosis()).exporters.some((e) => e.name === 'spanmetrics'), 'the connector is no exporter');
+});
+
+t.test('a file that a ${file:} value was read from is watched: its change is applied', async (t) => {
+  const [a, b] = [await startHttpServer(), await startHttpServer()];
+  t.teardown(() => Promise.all([a.close(), b.close()]));
+  const cfg = configDir(t, 'sentinel-file-ref-');
+  const endpointFile = join(cfg.dir, 'endpoint');
+  writeFileSync(endpointFile, `http://127.0.0.1:${a.port}`);
+  cfg.writeCollector({ 'otlphttp/from-file': { endpoint: `\${file:${endpointFile}}` } });
+  cfg.writeSentinel();
+  const d = await startInProcess(t, cfg.sentinel);
+  await waitFor('probed at the first endpoint', async () => ((await d.exporter('otlphttp/from-file'))?.up && a.requests.length > 0 ? true : undefined));
+  writeFileSync(endpointFile, `http://127.0.0.1:${b.port}`);
+  const e = await waitFor('the new endpoint in force', async () => {
+    const x = await d.exporter('otlphttp/from-file');
+    return x?.endpoint === `http://127.0.0.1:${b.port}` && x.up ? x : undefined;
+  });
+  t.match(e.value_sources, [{ key: 'endpoint', from: 'file' }]);
+  t.ok(b.requests.length > 0, 'the second backend is probed');
 });
