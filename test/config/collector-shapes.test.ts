@@ -7,7 +7,7 @@ import { EXPORTER_KINDS, isOtlpType, kindOf } from '../../src/config/exporter-ki
 import { expandEnv } from '../../src/config/expand-env.js';
 import { loadSentinelConfig } from '../../src/config/load-sentinel-config.js';
 import { readCollectorConfig } from '../../src/config/read-collector-config.js';
-import { signalUrl, tracesUrl } from '../../src/config/endpoint.js';
+import { resolveEndpoint, signalUrl, tracesUrl } from '../../src/config/endpoint.js';
 
 /**
  * Collector configs of the shapes people run: connectors between pipelines, pipelines per signal,
@@ -287,5 +287,38 @@ t.test('${file:} of something that is not a small regular file is not read', (t)
     t.same(x.value, { v: `\${file:${path}}`, w: `a\${file:${path}}` }, `${path}: left as written`);
     t.equal(x.unsupported.length, 2, `${path}: reported as unresolved`);
   }
+  t.end();
+});
+
+t.test('the rest of the table: otelarrow, elasticsearch by endpoint, metrics_endpoint, an authenticator from a file', (t) => {
+  const missing = join(dir, 'absent-token');
+  const m = read(`
+extensions:
+  bearertokenauth/f: { token: "\${file:${missing}}" }
+exporters:
+  otelarrow: { endpoint: "arrow.example.invalid:4317", tls: { insecure: true } }
+  elasticsearch/one: { endpoint: "https://es.example.invalid:9200" }
+  elasticsearch/cloud: { cloudid: "abc" }
+  otlphttp/m: { endpoint: "http://m:4318", metrics_endpoint: "http://m:9090/api/v1/otlp/v1/metrics" }
+  otlp/authfile: { endpoint: "a:4317", auth: { authenticator: bearertokenauth/f } }
+  kafka/unreadable: { brokers: ["\${file:${missing}}"] }
+service:
+  extensions: [bearertokenauth/f]
+  pipelines:
+    metrics: { receivers: [otlp], exporters: [otelarrow, elasticsearch/one, elasticsearch/cloud, otlphttp/m, otlp/authfile, kafka/unreadable] }
+`);
+  const arrow = byName(m.exporters, 'otelarrow');
+  t.match(arrow, { protocol: 'tcp', endpointForm: 'grpc', endpoint: 'arrow.example.invalid:4317' });
+  const r = resolveEndpoint(arrow);
+  t.match(r, { ok: true, endpoint: { host: 'arrow.example.invalid', port: 4317, tls: false } }, 'read as configgrpc reads it');
+  t.match(byName(m.exporters, 'elasticsearch/one'), { protocol: 'tcp', endpoint: 'https://es.example.invalid:9200', endpointKey: 'endpoint' });
+  t.match(byName(m.exporters, 'elasticsearch/cloud'), { protocol: 'none', note: /no endpoints set here/ });
+  t.equal(signalUrl(byName(m.exporters, 'otlphttp/m')), 'http://m:9090/api/v1/otlp/v1/metrics', 'metrics_endpoint as is');
+  t.match(byName(m.exporters, 'otlp/authfile'), {
+    protocol: 'grpc',
+    handshakeOnly: true,
+    note: /^request not sent: extensions\.bearertokenauth\/f\.token is \$\{file:/,
+  });
+  t.match(byName(m.exporters, 'kafka/unreadable'), { protocol: 'none', note: /^cannot be checked: exporters\.kafka\/unreadable\.brokers\[0\] is/ });
   t.end();
 });
