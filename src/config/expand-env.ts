@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { parse as parseYamlText } from 'yaml';
+import { parseDocument } from 'yaml';
 import { setKey } from './collector-values.js';
 
 /**
@@ -237,7 +237,9 @@ export function expandEnv(tree: unknown, env: Environment): Expansion {
 function parseStructure(content: string): unknown {
   let v: unknown;
   try {
-    v = parseYamlText(content, { merge: true, maxAliasCount: 1000, logLevel: 'silent' });
+    const doc = parseDocument(content, { merge: true, logLevel: 'silent' });
+    if (doc.errors.length > 0) return undefined;
+    v = doc.toJS({ maxAliasCount: 1000 });
   } catch {
     return undefined;
   }

@@ -226,9 +226,12 @@ t.test('${file:} in depth: non-map content, self reference, escapes', (t) => {
   const scalar = write('4317', 'port');
   const self = join(dir, 'self.yaml');
   writeFileSync(self, `a: \${file:${self}}\n`);
-  const x = expandEnv({ port: `\${file:${scalar}}`, text: `p=\${file:${scalar}}`, escaped: `$\${file:${scalar}}` }, {});
-  t.same(x.value, { port: '4317', text: 'p=4317', escaped: `\${file:${scalar}}` });
-  t.equal(x.files.length, 2);
+  const notYaml = write('key: [unclosed', 'not-yaml');
+  const x = expandEnv({ port: `\${file:${scalar}}`, text: `p=\${file:${scalar}}`, escaped: `$\${file:${scalar}}`, raw: `\${file:${notYaml}}` }, {});
+  t.same(x.value, { port: '4317', text: 'p=4317', escaped: `\${file:${scalar}}`, raw: 'key: [unclosed' }, 'content that is not YAML is the text, as the collector takes it');
+  t.equal(x.files.length, 3);
+  const alias = write('v: *nope\n', 'bad-alias');
+  t.same(expandEnv({ v: `\${file:${alias}}` }, {}).value, { v: 'v: *nope\n' }, 'an alias without anchor: the text');
   t.throws(() => expandEnv({ v: `\${file:${self}}` }, {}), { name: 'ExpansionError', message: /too many recursive expansions/ }, 'a file that includes itself');
   t.end();
 });

@@ -45,7 +45,7 @@ service:
   t.ok(metrics.requests.some((r) => r.url === '/api/v1/otlp/v1/metrics'), 'the metrics URL was probed');
   t.equal(sample(await d.metrics(), RELOAD_OK), 1, 'the reload succeeded');
   t.notOk(d.logs.some((r) => r.level === 'error' && r.msg.startsWith('configuration rejected')), 'nothing rejected');
-  t.notOk((await d.diagnosis()).exporters.some((e) => e.name === 'spanmetrics'), 'the connector is no exporter');
+  t.notOk(d.daemon.monitor.diagnosis().exporters.some((e) => e.name === 'spanmetrics'), 'the connector is no exporter');
 });
 
 t.test('a file that a ${file:} value was read from is watched: its change is applied', async (t) => {
