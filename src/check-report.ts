@@ -34,7 +34,7 @@ function stateOf(e: ExporterDiagnosis, st: Style): string {
 }
 
 function exporterBlock(e: ExporterDiagnosis, st: Style): string[] {
-  const lines = [`${stateOf(e, st)}  ${st.bold(e.name)}  ${st.dim(`${e.protocol}  ${e.endpoint}`)}`];
+  const lines = [`${stateOf(e, st)}  ${st.bold(e.name)}  ${st.dim(`${e.protocol}  ${e.endpoint}`)}`, ...probedLines(e, st)];
   e.problems.forEach((p, i) => {
     if (i > 0) lines.push('');
     lines.push(...problemLines(p, st));
@@ -49,6 +49,14 @@ function exporterBlock(e: ExporterDiagnosis, st: Style): string[] {
     lines.push(`  ${st.dim(`queue ${e.queue.size ?? '?'}/${e.queue.capacity}${unit} (${left})`)}`);
   }
   return lines;
+}
+
+/** What was probed: the signal exported, or what the probe leaves out. */
+function probedLines(e: ExporterDiagnosis, st: Style): string[] {
+  const out: string[] = [];
+  if (e.signal) out.push(`  ${st.dim(`probed  ${e.signal}${e.signals && e.signals.length > 1 ? ` (carries ${e.signals.join(', ')})` : ''}`)}`);
+  if (e.note) out.push(`  ${st.dim(e.note)}`);
+  return out;
 }
 
 /** The human `check` report: the collector first, then one block per exporter, failing first. */

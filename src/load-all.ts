@@ -32,15 +32,18 @@ export async function loadAll(flags: CommonFlags, locator: CollectorLocator, own
   });
   let env: Readonly<Record<string, string | undefined>> = ownEnv;
   let collectorPid: number | null = null;
+  let collectorEnv: Readonly<Record<string, string>> | null = null;
   if (config.collector.useProcessEnvironment) {
     const found = await locator.locate(config).catch(() => null);
     // The collector's own environment first, then ours for what it lacks (as a sidecar shares ConfigMaps, not env).
     if (found?.env) {
       env = { ...ownEnv, ...found.env };
+      collectorEnv = found.env;
       collectorPid = found.pid;
     }
   }
-  const model = readCollectorConfig({ files: config.collector.configFiles, env, sentinel: config });
-  const files = [...(config.source ? [config.source] : []), ...config.collector.configFiles];
+  const model = readCollectorConfig({ files: config.collector.configFiles, env, collectorEnv, sentinel: config });
+  // a `${file:}` value read from a file changes with it, as the collector's file provider sees it
+  const files = [...(config.source ? [config.source] : []), ...config.collector.configFiles, ...(model.referencedFiles ?? [])];
   return { config, model, env, files, collectorPid };
 }

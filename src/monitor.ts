@@ -6,6 +6,7 @@ import type { CollectorReport, QueueReport } from './collector/collector-report.
 import type { Diagnosis, ExporterDiagnosis } from './diagnose/diagnosis.js';
 import type { Problem } from './diagnose/problem.js';
 import { redact } from './diagnose/redact.js';
+import { endpointKeyOf } from './config/static-problems.js';
 import type { ExporterProber, LookupAll } from './probe/prober.js';
 import type { ProbeResult } from './probe/probe-result.js';
 import type { Task } from './schedule/scheduler.js';
@@ -74,8 +75,7 @@ const identity = (spec: ExporterSpec): string => JSON.stringify(spec);
  * The endpoint as every view shows it (diagnosis, metrics label, status page, logs): credentials
  * written into the URL (`https://user:password@host`) are secrets of the spec and hidden here.
  */
-const shownEndpoint = (spec: ExporterSpec): string =>
-  redact(spec.protocol === 'http' && spec.tracesEndpoint ? spec.tracesEndpoint : spec.endpoint, spec.secrets);
+const shownEndpoint = (spec: ExporterSpec): string => redact(endpointKeyOf(spec).shown, spec.secrets);
 
 const signature = (problems: readonly Problem[]): string =>
   problems.map((p) => `${p.cause}/${p.reason}/${p.severity}`).sort().join(',');
@@ -234,6 +234,10 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       type: st.spec.type,
       protocol: st.spec.protocol,
       endpoint: st.shown,
+      signal: st.spec.protocol === 'grpc' || st.spec.protocol === 'http' ? (st.spec.handshakeOnly ? null : (st.spec.signal ?? 'traces')) : null,
+      signals: st.spec.signals ? [...st.spec.signals] : null,
+      note: st.spec.note ?? null,
+      value_sources: (st.spec.valueSources ?? []).map((v) => ({ ...v })),
       up: r?.up ?? false,
       problems,
       phases: r?.phases ?? { dns_seconds: null, connect_seconds: null, tls_seconds: null, request_seconds: null },

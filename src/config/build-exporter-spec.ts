@@ -5,14 +5,20 @@ import type { Facts } from '../diagnose/reason-spec.js';
 import { ConfigError } from './config-error.js';
 import { child, flag, isRaw, setKey, text, type Raw } from './collector-values.js';
 import { isDuration, parseDuration } from './duration.js';
-import type { ExporterProtocol, ExporterSpec, TlsSettings } from './exporter-spec.js';
-import { formatPath, type EnvReference, type TreePath } from './expand-env.js';
+import type { ExporterProtocol, ExporterSpec, Signal, TlsSettings, ValueSource } from './exporter-spec.js';
+import { SIGNALS } from './exporter-spec.js';
+import { formatPath, type EnvReference, type FileReference, type TreePath, type UnsupportedReference } from './expand-env.js';
+import { kindOf, type ExporterKind } from './exporter-kinds.js';
 import { readAuthenticator } from './read-authenticator.js';
 import { describeValue } from './read-yaml-file.js';
 import { quote } from './quote.js';
 import { staticProblems } from './static-problems.js';
+import { resolveEndpoint } from './endpoint.js';
 
-/** Looked up with exporter types from the config: no prototype, so `constructor` is no type. */
+/**
+ * The OTLP exporter types (a view of EXPORTER_KINDS kept for readers of the older name). Looked up
+ * with exporter types from the config: no prototype, so `constructor` is no type.
+ */
 export const OTLP_TYPES: Readonly<Record<string, ExporterProtocol>> = Object.freeze(
   Object.assign(Object.create(null) as Record<string, ExporterProtocol>, {
     otlp: 'grpc',
@@ -22,7 +28,7 @@ export const OTLP_TYPES: Readonly<Record<string, ExporterProtocol>> = Object.fre
   }),
 );
 
-const DEFAULT_TIMEOUT_MS: Readonly<Record<ExporterProtocol, number>> = { grpc: 5_000, http: 30_000 };
+const DEFAULT_TIMEOUT_MS: Readonly<Record<ExporterProtocol, number>> = { grpc: 5_000, http: 30_000, tcp: 30_000, none: 30_000 };
 
 export interface ExporterInput {
   readonly name: string;
@@ -34,6 +40,14 @@ export interface ExporterInput {
   readonly source: string;
   /** env references of the tree the block comes from */
   readonly references: readonly EnvReference[];
+  /** references of that tree left unresolved (a file that cannot be read here, another scheme) */
+  readonly unresolved?: readonly UnsupportedReference[];
+  /** `${file:}` references of that tree that were read */
+  readonly files?: readonly FileReference[];
+  /** whose environment a variable came from */
+  readonly envOrigin?: (variable: string) => 'collector' | 'sidecar';
+  /** the signals of the pipelines that use the exporter; absent: not known (traces is probed) */
+  readonly signals?: readonly Signal[];
   /** env references of the collector config (for authenticator extensions) */
   readonly collectorReferences: readonly EnvReference[];
   readonly extensions: Raw;
@@ -80,10 +94,121 @@ function readTimeout(input: ExporterInput, protocol: ExporterProtocol, key: stri
 const startsWith = (path: TreePath, prefix: TreePath): boolean =>
   path.length >= prefix.length && prefix.every((s, i) => path[i] === s);
 
-/** Reads one OTLP exporter block as the collector reads it, and its static problems. */
+/** Keys whose values are secrets wherever they appear in an exporter that is not OTLP. */
+const SECRET_KEY = /(^key$|password|passwd|secret|token|api_?key|key_pem|credentials?)$/i;
+
+/** Secrets in an exporter block that is not OTLP: values of secret-named keys, header values, URL userinfo. */
+function blockSecrets(node: unknown, key = ''): string[] {
+  if (typeof node === 'string') return SECRET_KEY.test(key) && node !== '' ? [node] : userinfoSecrets(node);
+  if (Array.isArray(node)) return node.flatMap((v) => blockSecrets(v, key));
+  if (isRaw(node)) {
+    return Object.entries(node).flatMap(([k, v]) =>
+      k === 'headers' && isRaw(v) ? Object.values(v).flatMap((h) => (text(h) ? [text(h)!] : [])) : blockSecrets(v, k),
+    );
+  }
+  return [];
+}
+
+/** Where the exporter's `${...}` values came from, for the diagnosis. */
+function valueSources(input: ExporterInput): ValueSource[] {
+  const under = (path: TreePath): boolean => startsWith(path, input.path);
+  const key = (path: TreePath): string => formatPath(path.slice(input.path.length));
+  const out: ValueSource[] = [];
+  for (const r of input.references) {
+    if (!under(r.path)) continue;
+    const from = r.set ? (input.envOrigin?.(r.variable) ?? 'sidecar') : r.defaulted ? 'default' : 'unset';
+    out.push({ key: key(r.path), reference: `\${env:${r.variable}}`, from });
+  }
+  for (const f of input.files ?? []) if (under(f.path)) out.push({ key: key(f.path), reference: f.reference, from: 'file' });
+  for (const u of input.unresolved ?? []) if (under(u.path)) out.push({ key: key(u.path), reference: u.reference, from: 'unreadable' });
+  return out;
+}
+
+/** The signal a probe exports: the first the pipelines carry (traces, metrics, logs). */
+const probedSignal = (signals: readonly Signal[] | undefined): Signal | undefined =>
+  signals === undefined ? undefined : SIGNALS.find((s) => signals.includes(s));
+
+/** Reads one exporter block as the collector reads it, and its static problems. */
 export function buildExporterSpec(input: ExporterInput): ExporterSpec {
-  const protocol = OTLP_TYPES[input.type];
-  if (!protocol) throw new Error(`not an OTLP exporter type: ${input.type}`);
+  const kind = kindOf(input.type);
+  const sources = valueSources(input);
+  const unreadable = sources.filter((v) => v.from === 'unreadable');
+  const signal = probedSignal(input.signals);
+  // A value that cannot be read here (a file only the collector sees) in a key the probe needs:
+  // nothing is probed rather than a guess; in a header only, the request is left out.
+  const blocking = unreadable.find((v) => !v.key.startsWith('headers'));
+  if (blocking || kind.protocol === 'none' || kind.protocol === 'tcp' || (input.signals !== undefined && signal === undefined)) {
+    return otherExporter(input, kind, sources, blocking);
+  }
+  return otlpExporter(input, kind.protocol as 'grpc' | 'http', sources, signal, unreadable[0]);
+}
+
+/** An exporter that gets a transport probe (tcp) or none. */
+function otherExporter(input: ExporterInput, kind: ExporterKind, sources: ValueSource[], blocking: ValueSource | undefined): ExporterSpec {
+  const prefix = formatPath(input.path);
+  const where: Facts = { exporter: input.name, prefix, source: input.source };
+  const block = input.block;
+  const secrets = [...new Set(blockSecrets(block))].sort((a, b) => b.length - a.length);
+  const base = {
+    name: input.name,
+    type: input.type,
+    tls: readTls(block),
+    headers: {},
+    timeoutMs: DEFAULT_TIMEOUT_MS.none,
+    source: input.source,
+    secrets,
+    ...(input.signals ? { signals: [...input.signals] } : {}),
+    valueSources: sources,
+  };
+  const problems: Problem[] = [];
+  for (const r of input.references) {
+    if (r.set || r.defaulted || !startsWith(r.path, input.path)) continue;
+    problems.push(problem('env_var_unset', { ...where, key: formatPath(r.path.slice(input.path.length)), variable: r.variable }));
+  }
+  const safe = (ps: Problem[]): Problem[] => ps.map((p) => Object.freeze({ ...p, message: redact(p.message, secrets), fix: redact(p.fix, secrets) }));
+  const none = (note: string): ExporterSpec => ({ ...base, protocol: 'none', endpoint: '', note: redact(note, secrets), configProblems: safe(problems) });
+  if (blocking) {
+    return none(`cannot be checked: ${prefix}.${blocking.key} is ${blocking.reference}, which otel-sentinel cannot read here (the collector may); nothing is probed`);
+  }
+  if (kind.protocol === 'grpc' || kind.protocol === 'http') return none(`not probed: ${input.type} carries no traces, metrics or logs in any pipeline`);
+  if (kind.protocol === 'none') return none(`not probed: ${input.type} (${kind.why})`);
+  // tcp: the endpoint, or the first entry of a list of them
+  let key = kind.endpointKey ?? 'endpoint';
+  let value = child(block, key);
+  if ((value === undefined || value === null || value === '') && kind.altKey) {
+    key = kind.altKey;
+    value = child(block, key);
+  }
+  if (Array.isArray(value)) {
+    value = value[0];
+    key = `${key}[0]`;
+  }
+  const endpoint = text(value)?.trim() ?? '';
+  if (endpoint === '') return none(`not probed: ${input.type} has no ${kind.endpointKey ?? 'endpoint'} set here (${kind.why})`);
+  const tlsBlock = child(block, 'tls');
+  const spec: ExporterSpec = {
+    ...base,
+    protocol: 'tcp',
+    endpoint: kind.form === 'host_port' && !/:\d+$/.test(endpoint) && kind.defaultPort ? `${endpoint}:${kind.defaultPort}` : endpoint,
+    endpointForm: kind.form ?? 'url',
+    endpointKey: key,
+    plainTls: kind.form === 'host_port' && isRaw(tlsBlock) && !flag(child(tlsBlock, 'insecure')),
+    note: `transport only: ${kind.why}`,
+    configProblems: [],
+  };
+  const r = resolveEndpoint(spec);
+  if (!r.ok) problems.push(problem(r.reason, { ...where, key, detail: r.detail }));
+  return { ...spec, configProblems: safe(problems) };
+}
+
+/** Reads one OTLP exporter block as the collector reads it, and its static problems. */
+function otlpExporter(
+  input: ExporterInput,
+  protocol: 'grpc' | 'http',
+  sources: ValueSource[],
+  signal: Signal | undefined,
+  unreadableHeader: ValueSource | undefined,
+): ExporterSpec {
   const prefix = formatPath(input.path);
   const where: Facts = { exporter: input.name, prefix, source: input.source };
   const block = input.block;
@@ -100,9 +225,12 @@ export function buildExporterSpec(input: ExporterInput): ExporterSpec {
   const proxyUrl = protocol === 'http' ? opt(child(block, 'proxy_url')) : undefined;
   const endpoint = text(child(block, 'endpoint')) ?? '';
   const tracesEndpoint = protocol === 'http' ? opt(child(block, 'traces_endpoint')) : undefined;
+  const metricsEndpoint = protocol === 'http' ? opt(child(block, 'metrics_endpoint')) : undefined;
+  const logsEndpoint = protocol === 'http' ? opt(child(block, 'logs_endpoint')) : undefined;
   // Credentials written into a URL are secrets wherever the URL is.
-  for (const url of [proxyUrl, endpoint, tracesEndpoint]) if (url) secrets.push(...userinfoSecrets(url));
+  for (const url of [proxyUrl, endpoint, tracesEndpoint, metricsEndpoint, logsEndpoint]) if (url) secrets.push(...userinfoSecrets(url));
 
+  let handshakeOnly = unreadableHeader;
   const authenticator = opt(child(child(block, 'auth'), 'authenticator'));
   if (authenticator) {
     const auth = readAuthenticator({
@@ -115,6 +243,9 @@ export function buildExporterSpec(input: ExporterInput): ExporterSpec {
     Object.assign(headers, auth.headers);
     secrets.push(...auth.secrets);
     problems.push(...auth.problems);
+    const extPath = ['extensions', authenticator];
+    const u = (input.unresolved ?? []).find((r) => startsWith(r.path, extPath));
+    if (u) handshakeOnly ??= { key: formatPath(u.path), reference: u.reference, from: 'unreadable' };
   }
 
   // Unset variables: in a header they leave the request without credentials; elsewhere a warning.
@@ -131,6 +262,10 @@ export function buildExporterSpec(input: ExporterInput): ExporterSpec {
     protocol,
     endpoint,
     tracesEndpoint,
+    ...(metricsEndpoint ? { metricsEndpoint } : {}),
+    ...(logsEndpoint ? { logsEndpoint } : {}),
+    ...(signal ? { signal } : {}),
+    ...(input.signals ? { signals: [...input.signals] } : {}),
     tls,
     headers,
     compression: opt(child(block, 'compression')),
@@ -140,6 +275,13 @@ export function buildExporterSpec(input: ExporterInput): ExporterSpec {
     // longest first: redacting "tok" before "user:tok en" would leave "user:[REDACTED] en" and the rest shown
     secrets: [...new Set(secrets)].sort((a, b) => b.length - a.length),
     configProblems: [],
+    ...(sources.length > 0 ? { valueSources: sources } : {}),
+    ...(handshakeOnly
+      ? {
+          handshakeOnly: true,
+          note: `request not sent: ${handshakeOnly.key.startsWith('extensions.') ? handshakeOnly.key : `${prefix}.${handshakeOnly.key}`} is ${handshakeOnly.reference}, which otel-sentinel cannot read here (the collector may), so the credentials cannot be checked; DNS, TCP and TLS are probed`,
+        }
+      : {}),
   };
   const all = [...staticProblems(spec, { where, now: input.now, certExpiryMs: input.certExpiryMs }), ...problems];
   // Messages quote endpoints and details as written; whatever secret they hold is hidden here.

@@ -25,4 +25,6 @@ export interface CollectorModel {
   readonly memoryLimiter: MemoryLimiterSettings | null;
   /** `sending_queue.sizer` of every exporter defined in the collector's config, by exporter id (absent: requests) */
   readonly queueSizers?: Readonly<Record<string, QueueSizer>>;
+  /** the files `${file:}` references read (watched for changes like the config files) */
+  readonly referencedFiles?: readonly string[];
 }

@@ -1,4 +1,4 @@
-import type { ExporterSpec } from './exporter-spec.js';
+import type { ExporterSpec, Signal } from './exporter-spec.js';
 
 /** Where an exporter actually sends, worked out the way the collector works it out. */
 export interface ResolvedEndpoint {
@@ -20,6 +20,13 @@ export type EndpointResolution =
   | { readonly ok: false; readonly reason: 'missing_endpoint' | 'invalid_endpoint'; readonly detail: string };
 
 export const GRPC_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+
+/** The OTLP/gRPC Export method of each signal. */
+export const GRPC_EXPORT_PATHS: Readonly<Record<Signal, string>> = Object.freeze({
+  traces: GRPC_EXPORT_PATH,
+  metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+  logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+});
 const GRPC_DEFAULT_PORT = 443; // grpc-go's dns resolver default
 
 const bracket = (host: string): string => (host.includes(':') ? `[${host}]` : host);
@@ -73,19 +80,41 @@ function resolveGrpc(spec: ExporterSpec): EndpointResolution {
     return { ok: false, reason: 'invalid_endpoint', detail: `"${spec.endpoint}" is not host:port` };
   }
   const authority = `${bracket(hp.host)}:${port}`;
-  return { ok: true, endpoint: { host: hp.host, port, tls, authority, url: `dns:///${authority}`, path: GRPC_EXPORT_PATH } };
+  const path = GRPC_EXPORT_PATHS[spec.signal ?? 'traces'];
+  return { ok: true, endpoint: { host: hp.host, port, tls, authority, url: `dns:///${authority}`, path } };
+}
+
+/** otlphttp's override key of a signal's URL, and its value when set. */
+export function signalOverride(spec: ExporterSpec): { key: string; value: string | undefined } {
+  switch (spec.signal ?? 'traces') {
+    case 'metrics':
+      return { key: 'metrics_endpoint', value: spec.metricsEndpoint };
+    case 'logs':
+      return { key: 'logs_endpoint', value: spec.logsEndpoint };
+    default:
+      return { key: 'traces_endpoint', value: spec.tracesEndpoint };
+  }
+}
+
+/**
+ * The URL an otlphttp exporter sends the probed signal to, as the collector composes it: the
+ * signal's `<signal>_endpoint` as is, else `endpoint` + `/v1/<signal>` (no second slash).
+ */
+export function signalUrl(spec: ExporterSpec): string {
+  const override = signalOverride(spec).value;
+  if (override) return override.trim();
+  const base = spec.endpoint.trim();
+  const signal = spec.signal ?? 'traces';
+  return base.endsWith('/') ? `${base}v1/${signal}` : `${base}/v1/${signal}`;
 }
 
 /** The traces URL of an otlphttp exporter: `traces_endpoint`, else `endpoint` + `/v1/traces`. */
 export function tracesUrl(spec: ExporterSpec): string {
-  if (spec.tracesEndpoint) return spec.tracesEndpoint.trim();
-  const base = spec.endpoint.trim();
-  return base.endsWith('/') ? `${base}v1/traces` : `${base}/v1/traces`;
+  return signalUrl({ ...spec, signal: 'traces' });
 }
 
 /** HTTP (confighttp): a URL with an http or https scheme; TLS follows the scheme. */
-function resolveHttp(spec: ExporterSpec): EndpointResolution {
-  const raw = tracesUrl(spec);
+function resolveHttp(spec: ExporterSpec, raw = signalUrl(spec)): EndpointResolution {
   let u: URL;
   try {
     u = new URL(raw);
@@ -107,9 +136,31 @@ function resolveHttp(spec: ExporterSpec): EndpointResolution {
   return { ok: true, endpoint: { host, port, tls, authority, url: u.href, path: `${u.pathname}${u.search}` } };
 }
 
+/** A transport probe's `host:port` (Kafka brokers, Carbon): TLS as the exporter's `tls` block says. */
+function resolveHostPort(spec: ExporterSpec): EndpointResolution {
+  const raw = spec.endpoint.trim();
+  const hp = splitHostPort(raw);
+  const port = hp ? parsePort(hp.port, 0) : null;
+  if (!hp || !hp.host || !port) return { ok: false, reason: 'invalid_endpoint', detail: `"${spec.endpoint}" is not host:port` };
+  const authority = `${bracket(hp.host)}:${port}`;
+  return { ok: true, endpoint: { host: hp.host, port, tls: spec.plainTls === true, authority, url: authority, path: '' } };
+}
+
+function resolveTransport(spec: ExporterSpec): EndpointResolution {
+  switch (spec.endpointForm) {
+    case 'grpc':
+      return resolveGrpc(spec);
+    case 'host_port':
+      return resolveHostPort(spec);
+    default:
+      return resolveHttp(spec, spec.endpoint.trim());
+  }
+}
+
 export function resolveEndpoint(spec: ExporterSpec): EndpointResolution {
-  if (spec.endpoint.trim() === '' && !(spec.protocol === 'http' && spec.tracesEndpoint)) {
+  if (spec.endpoint.trim() === '' && !(spec.protocol === 'http' && signalOverride(spec).value)) {
     return { ok: false, reason: 'missing_endpoint', detail: 'no endpoint is set' };
   }
+  if (spec.protocol === 'tcp') return resolveTransport(spec);
   return spec.protocol === 'grpc' ? resolveGrpc(spec) : resolveHttp(spec);
 }

@@ -1,3 +1,6 @@
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { parseDocument } from 'yaml';
 import { setKey } from './collector-values.js';
 
 /**
@@ -16,8 +19,12 @@ import { setKey } from './collector-values.js';
  * - A whole value that is one reference (`endpoint: ${env:X}`) is typed from YAML by the collector
  *   when the target field is a bool or number, and keeps its text for string fields. We keep the
  *   text and convert where a key is a bool or number, which yields the same value.
- * - Schemes other than `env` (file, http, yaml, custom providers) are not resolved: the reference
- *   is left in place and reported in `unsupported`.
+ * - `${file:PATH}` (the file provider) is the file's content, byte for byte (a trailing newline
+ *   stays). A whole value that is one file reference whose content is a YAML map or list becomes
+ *   that map or list, as the collector's confmap makes it; any other content is the text. Only an
+ *   absolute path is read (the collector reads a relative one from its own working directory).
+ * - Schemes other than `env` and `file` (http, yaml, custom providers), and a file that cannot be
+ *   read here, are not resolved: the reference is left in place and reported in `unsupported`.
  */
 
 /** A position in the parsed YAML tree: map keys and list indexes. */
@@ -38,10 +45,17 @@ export interface UnsupportedReference {
   readonly reference: string;
 }
 
+/** A `${file:...}` reference that was read. */
+export interface FileReference {
+  readonly path: TreePath;
+  readonly reference: string;
+}
+
 export interface Expansion {
   readonly value: unknown;
   readonly references: readonly EnvReference[];
   readonly unsupported: readonly UnsupportedReference[];
+  readonly files: readonly FileReference[];
 }
 
 /** A reference the collector itself rejects at start (bad name, `$` inside, malformed). */
@@ -94,6 +108,27 @@ function findReference(input: string): string {
 interface Sink {
   refs: EnvReference[];
   unsupported: UnsupportedReference[];
+  files: FileReference[];
+}
+
+/** The content of a `${file:PATH}` reference, or null when it cannot be read here. */
+function readReferencedFile(path: string): string | null {
+  if (!isAbsolute(path)) return null;
+  try {
+    // a regular file of bounded size only: /dev/zero never ends, a FIFO would block the daemon
+    const st = statSync(path);
+    if (!st.isFile() || st.size > MAX_EXPANDED_LENGTH) return null;
+    const content = readFileSync(path, 'utf8');
+    return content.length > MAX_EXPANDED_LENGTH ? null : content;
+  } catch {
+    return null;
+  }
+}
+
+/** `${file:PATH}` -> PATH, else null. */
+function fileTarget(ref: string): string | null {
+  const m = /^\$\{file:([\s\S]*)\}$/.exec(ref);
+  return m ? (m[1] ?? '') : null;
 }
 
 function resolveReference(ref: string, env: Environment, path: TreePath, sink: Sink): string | null {
@@ -105,6 +140,15 @@ function resolveReference(ref: string, env: Environment, path: TreePath, sink: S
   const opaque = m[2] ?? '';
   if (opaque.includes('$')) {
     throw new ExpansionError(path, `the reference "${ref}" contains unsupported characters ('$')`);
+  }
+  if (scheme === 'file') {
+    const content = readReferencedFile(opaque);
+    if (content === null) {
+      sink.unsupported.push({ path, reference: ref });
+      return null;
+    }
+    if (!sink.files.some((r) => r.reference === ref && samePath(r.path, path))) sink.files.push({ path, reference: ref });
+    return content;
   }
   if (scheme !== 'env') {
     sink.unsupported.push({ path, reference: ref });
@@ -130,7 +174,7 @@ const samePath = (a: TreePath, b: TreePath): boolean => a.length === b.length &&
 
 /** Expands one string value; `path` names it in errors and references. */
 export function expandText(input: string, env: Environment, path: TreePath = [], sink?: Sink): string {
-  const out: Sink = sink ?? { refs: [], unsupported: [] };
+  const out: Sink = sink ?? { refs: [], unsupported: [], files: [] };
   // Unsupported schemes are parked behind placeholders so the rest of the value still expands.
   const parked: string[] = [];
   let value = input;
@@ -155,12 +199,28 @@ export function expandText(input: string, env: Environment, path: TreePath = [],
   return value.split('$$').join('$');
 }
 
-function walk(node: unknown, env: Environment, path: (string | number)[], sink: Sink): unknown {
-  if (typeof node === 'string') return expandText(node, env, [...path], sink);
-  if (Array.isArray(node)) return node.map((v, i) => walk(v, env, [...path, i], sink));
+/** How deep whole-value file references may nest in each other (a file naming itself). */
+const MAX_FILE_NESTING = 10;
+
+function walk(node: unknown, env: Environment, path: (string | number)[], sink: Sink, nesting = 0): unknown {
+  if (typeof node === 'string') {
+    const target = fileTarget(node);
+    if (target !== null && !target.includes('$') && findReference(node) === node) {
+      // a whole value: a map or list in the file is that map or list
+      const content = readReferencedFile(target);
+      const parsed = content === null ? undefined : parseStructure(content);
+      if (parsed !== undefined) {
+        if (nesting >= MAX_FILE_NESTING) throw new ExpansionError(path, 'too many recursive expansions');
+        if (!sink.files.some((r) => r.reference === node && samePath(r.path, path))) sink.files.push({ path: [...path], reference: node });
+        return walk(parsed, env, path, sink, nesting + 1);
+      }
+    }
+    return expandText(node, env, [...path], sink);
+  }
+  if (Array.isArray(node)) return node.map((v, i) => walk(v, env, [...path, i], sink, nesting));
   if (node !== null && typeof node === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(node)) setKey(out, k, walk(v, env, [...path, k], sink));
+    for (const [k, v] of Object.entries(node)) setKey(out, k, walk(v, env, [...path, k], sink, nesting));
     return out;
   }
   return node;
@@ -168,7 +228,20 @@ function walk(node: unknown, env: Environment, path: (string | number)[], sink: 
 
 /** Expands every string scalar of a parsed YAML tree (not keys). Throws ExpansionError. */
 export function expandEnv(tree: unknown, env: Environment): Expansion {
-  const sink: Sink = { refs: [], unsupported: [] };
+  const sink: Sink = { refs: [], unsupported: [], files: [] };
   const value = walk(tree, env, [], sink);
-  return { value, references: sink.refs, unsupported: sink.unsupported };
+  return { value, references: sink.refs, unsupported: sink.unsupported, files: sink.files };
+}
+
+/** A file's content as a YAML map or list, else undefined (text, a scalar, or not YAML). */
+function parseStructure(content: string): unknown {
+  let v: unknown;
+  try {
+    const doc = parseDocument(content, { merge: true, logLevel: 'silent' });
+    if (doc.errors.length > 0) return undefined;
+    v = doc.toJS({ maxAliasCount: 1000 });
+  } catch {
+    return undefined;
+  }
+  return v !== null && typeof v === 'object' ? v : undefined;
 }

@@ -15,7 +15,29 @@ export interface TlsSettings {
   readonly minVersion?: string;
 }
 
-export type ExporterProtocol = 'grpc' | 'http';
+/**
+ * grpc, http: OTLP, probed with a real empty export; tcp: another protocol, probed for DNS, TCP and
+ * TLS only; none: nothing to probe (a local file, the collector's log, an unknown type).
+ */
+export type ExporterProtocol = 'grpc' | 'http' | 'tcp' | 'none';
+
+/** The telemetry signals a pipeline carries. */
+export type Signal = 'traces' | 'metrics' | 'logs';
+export const SIGNALS: readonly Signal[] = ['traces', 'metrics', 'logs'];
+
+/** Where a value of the exporter's config came from, when it was a `${...}` reference. */
+export interface ValueSource {
+  /** the key under the exporter, e.g. `headers.authorization` */
+  readonly key: string;
+  /** the reference as written, e.g. `${env:TOKEN}` or `${file:/run/token}` */
+  readonly reference: string;
+  /**
+   * collector: the collector process's environment; sidecar: otel-sentinel's own environment (the
+   * collector's could not be read, or lacks it); default: unset, its `:-default` used; unset;
+   * file: read from the file; unreadable: the file cannot be read here, so the value cannot be checked
+   */
+  readonly from: 'collector' | 'sidecar' | 'default' | 'unset' | 'file' | 'unreadable';
+}
 
 /**
  * One OTLP exporter to watch, read from the collector's config (or `probe.extra_targets`) with env
@@ -24,13 +46,33 @@ export type ExporterProtocol = 'grpc' | 'http';
 export interface ExporterSpec {
   /** `TYPE` or `TYPE/NAME` as in the collector's config */
   readonly name: string;
-  /** the type as written: otlp, otlp_grpc, otlphttp or otlp_http */
+  /** the type as written: otlp, otlp_grpc, otlphttp, otlp_http, kafka, file, ... */
   readonly type: string;
   readonly protocol: ExporterProtocol;
-  /** `endpoint` after env expansion; '' when missing */
+  /** `endpoint` after env expansion ('' when missing); tcp: the entry probed (e.g. the first broker) */
   readonly endpoint: string;
   /** otlphttp `traces_endpoint`, when set */
   readonly tracesEndpoint?: string;
+  /** otlphttp `metrics_endpoint`, when set */
+  readonly metricsEndpoint?: string;
+  /** otlphttp `logs_endpoint`, when set */
+  readonly logsEndpoint?: string;
+  /** the signal a probe exports (grpc, http); absent: traces */
+  readonly signal?: Signal;
+  /** the signals the exporter's pipelines carry; absent: not known (an extra target) */
+  readonly signals?: readonly Signal[];
+  /** tcp: how `endpoint` is written */
+  readonly endpointForm?: 'grpc' | 'url' | 'host_port';
+  /** tcp: the key the endpoint was read from (`endpoint`, `brokers[0]`, ...) */
+  readonly endpointKey?: string;
+  /** tcp, host_port form: whether the exporter speaks TLS */
+  readonly plainTls?: boolean;
+  /** what the probe leaves out and why (not probed, transport only, request not sent); shown as is */
+  readonly note?: string;
+  /** the request is not sent (a header's value cannot be read here): DNS, TCP and TLS only */
+  readonly handshakeOnly?: boolean;
+  /** where its `${...}` values came from */
+  readonly valueSources?: readonly ValueSource[];
   readonly tls: TlsSettings;
   /** headers sent with every export: `headers` plus static authenticator credentials */
   readonly headers: Readonly<Record<string, string>>;

@@ -144,6 +144,7 @@ export function readAuthenticator(input: AuthenticatorInput): AuthenticatorResul
           ...input.where,
           key: 'auth.authenticator',
           detail: `it names extension "${input.id}", which is not defined under extensions:`,
+          undefined_extension: input.id,
         }),
       ],
     };
@@ -155,6 +156,7 @@ export function readAuthenticator(input: AuthenticatorInput): AuthenticatorResul
         ...input.where,
         key: 'auth.authenticator',
         detail: `extension "${input.id}" is not listed in service.extensions, so the collector cannot use it`,
+        unlisted_extension: input.id,
       }),
     );
   }

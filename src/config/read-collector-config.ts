@@ -2,9 +2,18 @@ import type { CollectorModel } from './collector-model.js';
 import { ConfigError } from './config-error.js';
 import { child, isRaw, text, type Raw } from './collector-values.js';
 import { deepFreeze } from './deep-freeze.js';
-import type { ExporterSpec } from './exporter-spec.js';
-import { expandEnv, ExpansionError, formatPath, type Environment, type EnvReference } from './expand-env.js';
-import { buildExporterSpec, OTLP_TYPES } from './build-exporter-spec.js';
+import type { ExporterSpec, Signal } from './exporter-spec.js';
+import { SIGNALS } from './exporter-spec.js';
+import {
+  expandEnv,
+  ExpansionError,
+  formatPath,
+  type Environment,
+  type EnvReference,
+  type FileReference,
+  type UnsupportedReference,
+} from './expand-env.js';
+import { buildExporterSpec } from './build-exporter-spec.js';
 import { memoryLimiterOf } from './memory-limiter-of.js';
 import { mergeConfigs, sourceOf, type ConfigDocument } from './merge-config.js';
 import { queueSizersOf } from './queue-sizer.js';
@@ -18,6 +27,11 @@ export interface ReadCollectorConfigOptions {
   readonly files: readonly string[];
   /** the environment `${env:X}` resolves against (the collector's own, when it can be read) */
   readonly env: Environment;
+  /**
+   * the collector process's own environment when it was read (variables it lacks come from
+   * otel-sentinel's); absent or null: every variable is otel-sentinel's own
+   */
+  readonly collectorEnv?: Environment | null;
   readonly sentinel: SentinelConfig;
   /** the clock, for client certificate expiry; defaults to Date.now() */
   readonly now?: number;
@@ -36,8 +50,19 @@ function loadDocuments(files: readonly string[]): ConfigDocument[] {
   });
 }
 
-/** Exporter ids in the order pipelines first name them; every id must be defined. */
-function usedExporters(merged: Raw, docs: readonly ConfigDocument[]): string[] {
+/** The signal of a pipeline id (`traces`, `metrics/prom`), or null for profiles or an unknown type. */
+const signalOfPipeline = (id: string): Signal | null => {
+  const type = id.split('/')[0] ?? id;
+  return (SIGNALS as readonly string[]).includes(type) ? (type as Signal) : null;
+};
+
+/**
+ * Exporter ids in the order pipelines first name them, with the signals their pipelines carry.
+ * Every id must be defined under exporters: or, for a connector (spanmetrics, routing, forward...)
+ * that joins one pipeline to another, under connectors:; connectors are left out (nothing is sent
+ * over the network by them).
+ */
+function usedExporters(merged: Raw, docs: readonly ConfigDocument[]): Map<string, Signal[]> {
   const service = merged.service;
   const pipelines = child(service, 'pipelines');
   const file = sourceOf(docs, ['service', 'pipelines']);
@@ -46,30 +71,37 @@ function usedExporters(merged: Raw, docs: readonly ConfigDocument[]): string[] {
     throw new ConfigError(file, 'service.pipelines', `expected a map of pipelines (e.g. traces: {receivers: [otlp], exporters: [otlp]}), got ${describeValue(pipelines)}`);
   }
   const exporters = child(merged, 'exporters');
-  const used: string[] = [];
+  const connectors = child(merged, 'connectors');
+  const used = new Map<string, Signal[]>();
   for (const [name, p] of Object.entries(pipelines)) {
     const list = child(p, 'exporters');
     if (list === undefined || list === null) continue;
     if (!Array.isArray(list)) {
       throw new ConfigError(sourceOf(docs, ['service', 'pipelines', name, 'exporters']), `service.pipelines.${name}.exporters`, `expected a list of exporter names, got ${describeValue(list)}`);
     }
+    const signal = signalOfPipeline(name);
     list.forEach((id, i) => {
       const path = ['service', 'pipelines', name, 'exporters', i];
       if (typeof id !== 'string') throw new ConfigError(sourceOf(docs, path), formatPath(path), `expected an exporter name, got ${describeValue(id)}`);
-      if (!isRaw(exporters) || !Object.hasOwn(exporters, id)) {
-        throw new ConfigError(sourceOf(docs, path), formatPath(path), `names exporter "${id}", which is not defined under exporters:`);
+      const isExporter = isRaw(exporters) && Object.hasOwn(exporters, id);
+      if (!isExporter && isRaw(connectors) && Object.hasOwn(connectors, id)) return;
+      if (!isExporter) {
+        throw new ConfigError(sourceOf(docs, path), formatPath(path), `names exporter "${id}", which is not defined under exporters: (nor under connectors:)`);
       }
-      if (!used.includes(id)) used.push(id);
+      const signals = used.get(id) ?? [];
+      if (signal && !signals.includes(signal)) signals.push(signal);
+      used.set(id, signals);
     });
   }
+  for (const signals of used.values()) signals.sort((a, b) => SIGNALS.indexOf(a) - SIGNALS.indexOf(b));
   return used;
 }
 
 const typeOf = (id: string): string => id.split('/')[0] ?? id;
 
 /**
- * Reads the collector's configuration as the collector would: files merged in order, env
- * references expanded, the OTLP exporters its pipelines use (narrowed by `probe.exporters`), plus
+ * Reads the collector's configuration as the collector would: files merged in order, env and file
+ * references expanded, every exporter its pipelines use (narrowed by `probe.exporters`), plus
  * `probe.extra_targets`, each with its static problems. Throws ConfigError on input the collector
  * itself could not start with (missing file, YAML syntax, no pipelines, a bad reference).
  */
@@ -80,20 +112,25 @@ export function readCollectorConfig(opts: ReadCollectorConfigOptions): Collector
   const docs = loadDocuments(opts.files);
   let collector: Raw = {};
   let references: readonly EnvReference[] = [];
-  let ids: string[] = [];
+  let unresolved: readonly UnsupportedReference[] = [];
+  let files: readonly FileReference[] = [];
+  let used = new Map<string, Signal[]>();
   if (docs.length > 0) {
     const merged = mergeConfigs(docs);
     try {
       const expansion = expandEnv(merged, opts.env);
       collector = expansion.value as Raw;
       references = expansion.references;
+      unresolved = expansion.unsupported;
+      files = expansion.files;
     } catch (err) {
       if (!(err instanceof ExpansionError)) throw err;
       throw new ConfigError(sourceOf(docs, err.path), formatPath(err.path), err.detail);
     }
     checkRefusedByCollector(collector, docs);
-    ids = usedExporters(collector, docs).filter((id) => OTLP_TYPES[typeOf(id)] !== undefined);
+    used = usedExporters(collector, docs);
   }
+  let ids = [...used.keys()];
   const exportersBlock = child(collector, 'exporters');
   const extensions = child(collector, 'extensions');
   const enabledRaw = child(child(collector, 'service'), 'extensions');
@@ -105,16 +142,19 @@ export function readCollectorConfig(opts: ReadCollectorConfigOptions): Collector
       const defined = isRaw(exportersBlock) && Object.hasOwn(exportersBlock, name);
       const why = !defined
         ? `"${name}" is not an exporter of the collector's config (${opts.files.join(', ') || 'no collector config'})`
-        : OTLP_TYPES[typeOf(name)] === undefined
-          ? `"${name}" is not an OTLP exporter (types otlp_grpc, otlp_http, otlp, otlphttp)`
-          : `"${name}" is defined but no pipeline uses it, so the collector does not send to it`;
+        : `"${name}" is defined but no pipeline uses it, so the collector does not send to it`;
       throw new ConfigError(sentinelFile, `probe.exporters[${i}]`, `${why}; choose from: ${ids.join(', ') || '(none)'}`);
     });
     ids = ids.filter((id) => sentinel.probe.exporters.includes(id));
   }
 
+  const collectorEnv = opts.collectorEnv ?? null;
   const common = {
     collectorReferences: references,
+    unresolved,
+    files,
+    envOrigin: (variable: string): 'collector' | 'sidecar' =>
+      collectorEnv !== null && Object.hasOwn(collectorEnv, variable) && typeof collectorEnv[variable] === 'string' ? 'collector' : 'sidecar',
     extensions: isRaw(extensions) ? extensions : {},
     enabledExtensions,
     now,
@@ -126,6 +166,7 @@ export function readCollectorConfig(opts: ReadCollectorConfigOptions): Collector
       name: id,
       type: typeOf(id),
       block: child(exportersBlock, id) ?? {},
+      signals: used.get(id) ?? [],
       path: ['exporters', id],
       source: sourceOf(docs, ['exporters', id]),
       references,
@@ -155,12 +196,17 @@ export function readCollectorConfig(opts: ReadCollectorConfigOptions): Collector
         path,
         source: sentinelFile,
         references: expansion.references.map((r) => ({ ...r, path: [...path, ...r.path] })),
+        unresolved: expansion.unsupported.map((r) => ({ ...r, path: [...path, ...r.path] })),
+        files: expansion.files.map((r) => ({ ...r, path: [...path, ...r.path] })),
       }),
     );
   });
 
+  const referenced = new Set<string>();
+  for (const f of files) referenced.add(f.reference.slice('${file:'.length, -1));
   return deepFreeze({
     files: [...opts.files],
+    referencedFiles: [...referenced],
     exporters: specs,
     telemetryUrl: sentinel.collector.telemetryUrl ?? (docs.length > 0 ? telemetryUrlOf(collector) : ''),
     memoryLimiter: memoryLimiterOf(collector),

@@ -27,8 +27,9 @@ export const MAX_YAML_DEPTH = 1_000;
 
 export function parseYaml(file: string, text: string): unknown {
   const lineCounter = new LineCounter();
-  // logLevel 'error': yaml's warnings would go to stderr, past our logger
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter, logLevel: 'error' });
+  // logLevel 'error': yaml's warnings would go to stderr, past our logger. merge: `<<: *base`
+  // merge keys, which the collector's YAML reader honours (keys written beside them win).
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, merge: true, lineCounter, logLevel: 'error' });
   const err = doc.errors[0];
   if (err) {
     const pos = lineCounter.linePos(err.pos[0]);

@@ -3,7 +3,7 @@ import { problem } from '../diagnose/catalogue.js';
 import type { Problem } from '../diagnose/problem.js';
 import type { Facts } from '../diagnose/reason-spec.js';
 import { formatDuration } from './duration.js';
-import { resolveEndpoint } from './endpoint.js';
+import { resolveEndpoint, signalOverride } from './endpoint.js';
 import type { ExporterSpec } from './exporter-spec.js';
 import { loadTlsMaterial } from './tls-material.js';
 
@@ -16,12 +16,17 @@ export interface StaticCheckContext {
   readonly certExpiryMs: number;
 }
 
-/** The configured endpoint text as the user wrote it (for messages). */
-const shownEndpoint = (spec: ExporterSpec): string =>
-  spec.protocol === 'http' && spec.tracesEndpoint ? spec.tracesEndpoint : spec.endpoint;
+/** The key of the URL probed and its text as the user wrote it (for messages). */
+export function endpointKeyOf(spec: ExporterSpec): { key: string; shown: string } {
+  if (spec.protocol === 'tcp') return { key: spec.endpointKey ?? 'endpoint', shown: spec.endpoint };
+  const o = spec.protocol === 'http' ? signalOverride(spec) : { key: '', value: undefined };
+  return o.value ? { key: o.key, shown: o.value } : { key: 'endpoint', shown: spec.endpoint };
+}
+
+const shownEndpoint = (spec: ExporterSpec): string => endpointKeyOf(spec).shown;
 
 function endpointProblems(spec: ExporterSpec, ctx: StaticCheckContext): Problem[] {
-  const key = spec.protocol === 'http' && spec.tracesEndpoint ? 'traces_endpoint' : 'endpoint';
+  const key = endpointKeyOf(spec).key;
   const r = resolveEndpoint(spec);
   if (!r.ok) return [problem(r.reason, { ...ctx.where, key, detail: r.detail })];
   const out: Problem[] = [];
@@ -31,7 +36,7 @@ function endpointProblems(spec: ExporterSpec, ctx: StaticCheckContext): Problem[
   if (spec.tls.insecure && /^https:\/\//i.test(shownEndpoint(spec).trim())) {
     out.push(problem('insecure_with_https', { ...facts, ca: Boolean(spec.tls.caFile || spec.tls.caPem) }));
   }
-  if (spec.protocol === 'http' && spec.tracesEndpoint) {
+  if (spec.protocol === 'http' && spec.tracesEndpoint && (spec.signal ?? 'traces') === 'traces') {
     const path = r.endpoint.path.split('?')[0] ?? '';
     if (!path.replace(/\/+$/, '').endsWith('/v1/traces')) {
       out.push(problem('traces_path_unusual', { ...ctx.where, traces_endpoint: spec.tracesEndpoint, path }));

@@ -1,5 +1,6 @@
 import type { LayerFailure } from '../probe/layer.js';
 import { OBSERVED } from '../probe/layer.js';
+import type { ExporterProtocol } from '../config/exporter-spec.js';
 
 /** What the classifier needs to know beyond the failure itself. */
 export interface ClassifyContext {
@@ -8,7 +9,7 @@ export interface ClassifyContext {
   /** whether the exporter went through a proxy */
   readonly proxied: boolean;
   /** the exporter's protocol (absent: not known) */
-  readonly protocol?: 'grpc' | 'http';
+  readonly protocol?: ExporterProtocol;
 }
 
 /**

@@ -7,8 +7,17 @@ import type { Phases, TlsFacts } from '../probe/probe-result.js';
 export interface ExporterDiagnosis {
   name: string;
   type: string;
-  protocol: 'grpc' | 'http';
+  /** grpc, http: OTLP, probed with an empty export; tcp: DNS, TCP and TLS only; none: not probed */
+  protocol: 'grpc' | 'http' | 'tcp' | 'none';
   endpoint: string;
+  /** the signal the probe exported (grpc, http); null when no export is sent */
+  signal: 'traces' | 'metrics' | 'logs' | null;
+  /** the signals the exporter's pipelines carry; null when not known (an extra target) */
+  signals: ('traces' | 'metrics' | 'logs')[] | null;
+  /** what the probe leaves out and why ("not probed: file (...)"); null when it exports end to end */
+  note: string | null;
+  /** where the exporter's `${...}` values came from: the collector's environment, ours, a file */
+  value_sources: { key: string; reference: string; from: string }[];
   up: boolean;
   problems: Problem[];
   phases: Phases;

@@ -147,6 +147,23 @@ export function statusView(): StatusView {
       fact('Last success', time(e.last_success_at, nowMs, 'never')),
       fact('Checked', time(e.checked_at, nowMs, 'not yet')),
     ];
+    // fields added later may be absent from an older daemon's answer
+    const signals = Array.isArray(e.signals) ? e.signals : null;
+    if (e.signal) facts.push(fact('Probed', `${esc(e.signal)}${signals && signals.length > 1 ? ` (carries ${esc(signals.join(', '))})` : ''}`));
+    else if (signals && signals.length > 0) facts.push(fact('Carries', esc(signals.join(', '))));
+    if (e.note) facts.push(fact('Note', esc(e.note)));
+    const sources = Array.isArray(e.value_sources) ? e.value_sources : [];
+    if (sources.length > 0) {
+      const FROM: Record<string, string> = {
+        collector: "the collector's environment",
+        sidecar: "otel-sentinel's environment",
+        default: 'its default (unset)',
+        unset: 'nothing (unset)',
+        file: 'the file',
+        unreadable: 'a file otel-sentinel cannot read',
+      };
+      facts.push(fact('Values', sources.map((v) => `<code>${esc(v.key)}</code> from ${esc(FROM[v.from] ?? v.from)}`).join('<br>')));
+    }
     if (e.checked_at !== null) {
       // Only phases that ran: where a failing probe stopped shows as the end of the list.
       const parts = timing
@@ -174,8 +191,8 @@ export function statusView(): StatusView {
     return (
       `<article class="card s-${s}" data-exporter="${esc(e.name)}">` +
       `<div class="head">${badge(s)}<h3 class="name">${esc(e.name)}</h3>` +
-      `<span class="kind">${esc(e.type)} · ${e.protocol === 'grpc' ? 'gRPC' : 'HTTP'}</span></div>` +
-      `<div class="endpoint"><code>${e.endpoint ? esc(e.endpoint) : '(no endpoint)'}</code></div>` +
+      `<span class="kind">${esc(e.type)} · ${e.protocol === 'grpc' ? 'gRPC' : e.protocol === 'http' ? 'HTTP' : e.protocol === 'tcp' ? 'TCP' : 'not probed'}</span></div>` +
+      `<div class="endpoint"><code>${e.endpoint ? esc(e.endpoint) : e.protocol === 'none' ? '(not probed)' : '(no endpoint)'}</code></div>` +
       problemList(e.problems) +
       `<dl class="facts">${facts.join('')}</dl></article>`
     );

@@ -37,6 +37,7 @@ const LAYER_ORDER: readonly string[] = ['endpoint', 'network', 'tls', 'protocol'
 
 export function createProber(spec: ExporterSpec): ExporterProber {
   const configProblems = spec.configProblems.map((p) => guarded(p, spec.secrets));
+  if (spec.protocol === 'none') return notProbed(configProblems);
   const configCritical = configProblems.filter((p) => p.severity === 'critical');
   const configWarnings = configProblems.filter((p) => p.severity !== 'critical');
   const prepared = configCritical.length > 0 ? null : prepareExporter(spec);
@@ -52,7 +53,9 @@ export function createProber(spec: ExporterSpec): ExporterProber {
   let closed = false;
 
   return {
-    async probe(ctx: ProbeContext): Promise<ProbeResult> {
+    async probe(given: ProbeContext): Promise<ProbeResult> {
+      // a request that cannot be made as the collector makes it is left out
+      const ctx: ProbeContext = spec.handshakeOnly ? { ...given, mode: 'handshake' } : given;
       const startedAt = ctx.now ? ctx.now() : Date.now();
       if (unprobeable || !prep || closed) {
         return { up: false, problems: unprobeable ?? [], phases: emptyPhases(), totalSeconds: 0, tls: null, startedAt };
@@ -109,6 +112,18 @@ export function createProber(spec: ExporterSpec): ExporterProber {
       closed = true;
       grpc?.close();
     },
+  };
+}
+
+/**
+ * An exporter with nothing to probe (protocol none): every round reports its config problems and
+ * no failure, since nothing was tried; the diagnosis says why it is not probed.
+ */
+function notProbed(configProblems: readonly Problem[]): ExporterProber {
+  const up = !configProblems.some((p) => p.severity === 'critical');
+  return {
+    probe: async (ctx) => ({ up, problems: configProblems, phases: emptyPhases(), totalSeconds: 0, tls: null, startedAt: ctx.now ? ctx.now() : Date.now() }),
+    close: () => {},
   };
 }
 

@@ -8,8 +8,20 @@ import type { Layer } from './layer.js';
 import { proxyLayer } from './proxy-layer.js';
 import { tlsLayer } from './tls-layer.js';
 
+/**
+ * An exporter that is not OTLP goes through the environment's proxy only when it is an HTTP client
+ * (a URL endpoint, confighttp); Kafka and Carbon dial directly, and gRPC ones as grpc-go does.
+ */
+const transportProxyLayer: Layer = {
+  ...proxyLayer,
+  skip: (run) => run.prep.spec.endpointForm === 'host_port' || proxyLayer.skip(run),
+};
+
 /** The layers of a probe per exporter kind, in order; the first that fails ends the probe. */
 export const LAYERS: Readonly<Record<ExporterProtocol, readonly Layer[]>> = Object.freeze({
   grpc: [proxyLayer, dnsLayer, connectLayer, tlsLayer, grpcPrefaceLayer, grpcExportLayer],
   http: [proxyLayer, dnsLayer, connectLayer, tlsLayer, httpRequestLayer],
+  // not OTLP: the transport only (the exporter's own protocol is not spoken)
+  tcp: [transportProxyLayer, dnsLayer, connectLayer, tlsLayer],
+  none: [],
 });

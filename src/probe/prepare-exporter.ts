@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { gzipSync, deflateSync } from 'node:zlib';
 import type { ExporterSpec } from '../config/exporter-spec.js';
 import { resolveEndpoint } from '../config/endpoint.js';
+import { endpointKeyOf } from '../config/static-problems.js';
 import { contentMemo } from '../config/content-memo.js';
 import { loadTlsMaterial } from '../config/tls-material.js';
 import { problem } from '../diagnose/catalogue.js';
@@ -38,7 +39,7 @@ const BODY: Readonly<Record<string, Buffer>> = { gzip: gzipSync(EMPTY), deflate:
 export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedExporter } | { ok: false; problem: Problem } {
   const resolved = resolveEndpoint(spec);
   if (!resolved.ok) {
-    const key = spec.protocol === 'http' && spec.tracesEndpoint ? 'traces_endpoint' : 'endpoint';
+    const key = endpointKeyOf(spec).key;
     return { ok: false, problem: problem(resolved.reason, { exporter: spec.name, detail: resolved.detail, key, source: spec.source }) };
   }
   const endpoint = resolved.endpoint;
@@ -67,7 +68,7 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
       servername: isIP(checkName) === 0 ? checkName : undefined,
       checkName,
       rejectUnauthorized: !spec.tls.insecureSkipVerify,
-      alpn: spec.protocol === 'grpc' ? ['h2'] : ['h2', 'http/1.1'],
+      alpn: spec.protocol === 'grpc' || spec.endpointForm === 'grpc' ? ['h2'] : spec.endpointForm === 'host_port' ? [] : ['h2', 'http/1.1'],
       clientChain: m.clientChain,
     };
   }

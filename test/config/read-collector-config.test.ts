@@ -81,7 +81,8 @@ t.test('example: grpc-tls-bearer.yaml', (t) => {
 
 t.test('example: http-proxy.yaml', (t) => {
   const m = read(['config/examples/http-proxy.yaml'], { PROXY_PASSWORD: SECRET, VENDOR_API_KEY: 'key-9876' });
-  t.same(m.exporters.map((e) => e.name), ['otlphttp/vendor'], 'debug is not OTLP');
+  t.same(m.exporters.map((e) => e.name), ['otlphttp/vendor', 'debug'], 'debug is listed, not probed');
+  t.match(m.exporters[1], { protocol: 'none', note: /^not probed: debug/ });
   const e = m.exporters[0]!;
   t.match(e, {
     protocol: 'http',
@@ -322,10 +323,10 @@ ${PIPE('otlp/a, debug, otlp/b')}`);
   const m = read([f], {}, sentinel({ probe: { exporters: ['otlp/b'] } }));
   t.same(m.exporters.map((e) => e.name), ['otlp/b']);
   const cases: [string, string][] = [
-    ['otlp/zzz', `/etc/otel-sentinel/sentinel.yaml: probe.exporters[1]: "otlp/zzz" is not an exporter of the collector's config (${f}); choose from: otlp/a, otlp/b`],
-    ['debug', '/etc/otel-sentinel/sentinel.yaml: probe.exporters[1]: "debug" is not an OTLP exporter (types otlp_grpc, otlp_http, otlp, otlphttp); choose from: otlp/a, otlp/b'],
-    ['otlp/unused', '/etc/otel-sentinel/sentinel.yaml: probe.exporters[1]: "otlp/unused" is defined but no pipeline uses it, so the collector does not send to it; choose from: otlp/a, otlp/b'],
+    ['otlp/zzz', `/etc/otel-sentinel/sentinel.yaml: probe.exporters[1]: "otlp/zzz" is not an exporter of the collector's config (${f}); choose from: otlp/a, debug, otlp/b`],
+    ['otlp/unused', '/etc/otel-sentinel/sentinel.yaml: probe.exporters[1]: "otlp/unused" is defined but no pipeline uses it, so the collector does not send to it; choose from: otlp/a, debug, otlp/b'],
   ];
+  t.same(read([f], {}, sentinel({ probe: { exporters: ['debug'] } })).exporters.map((e) => e.name), ['debug'], 'any exporter of a pipeline can be chosen');
   for (const [name, message] of cases) {
     t.throws(() => read([f], {}, sentinel({ probe: { exporters: ['otlp/a', name] } })), { name: 'ConfigError', message }, name);
   }

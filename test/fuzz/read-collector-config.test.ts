@@ -216,8 +216,8 @@ const sentinelArb = fc.record({
 
 // ---- what must hold ----
 
-const PROTOCOLS = ['grpc', 'http'];
-const TYPES = ['otlp', 'otlp_grpc', 'otlphttp', 'otlp_http'];
+const PROTOCOLS = ['grpc', 'http', 'tcp', 'none'];
+const OTLP_TYPES = ['otlp', 'otlp_grpc', 'otlphttp', 'otlp_http'];
 const SEVERITIES = ['critical', 'warning'];
 
 function isDeepFrozen(v: unknown, seen = new Set<unknown>()): boolean {
@@ -234,7 +234,8 @@ function modelViolation(m: CollectorModel): string {
     if (names.has(e.name)) return `two exporters named ${e.name}`;
     names.add(e.name);
     if (!PROTOCOLS.includes(e.protocol)) return `${e.name}: protocol ${String(e.protocol)}`;
-    if (!TYPES.includes(e.type)) return `${e.name}: type ${e.type}`;
+    if ((e.protocol === 'grpc' || e.protocol === 'http') && !OTLP_TYPES.includes(e.type)) return `${e.name}: type ${e.type} probed as ${e.protocol}`;
+    if (e.note !== undefined && (typeof e.note !== 'string' || e.note.includes(SECRET))) return `${e.name}: note ${String(e.note)}`;
     if (typeof e.endpoint !== 'string') return `${e.name}: endpoint ${typeof e.endpoint}`;
     if (!Number.isFinite(e.timeoutMs) || e.timeoutMs < 0) return `${e.name}: timeoutMs ${e.timeoutMs}`;
     if (!Object.values(e.headers).every((h) => typeof h === 'string')) return `${e.name}: a header value is not a string`;

@@ -131,13 +131,17 @@ t.test('${env:constructor} is a variable like any other (expand-env.ts)', async 
   t.equal(m.exporters[0]?.endpoint, ':4317');
 });
 
-t.test('an exporter named constructor or toString is not an OTLP exporter (build-exporter-spec.ts, read-collector-config.ts)', async (t) => {
+t.test('an exporter named constructor or toString is not an OTLP exporter (build-exporter-spec.ts, exporter-kinds.ts, read-collector-config.ts)', async (t) => {
   const undefinedOne = `exporters:\n  otlp: {endpoint: "a:4317"}\n${PIPE('otlp', 'constructor')}`;
   t.match(collectorError(t, undefinedOne), /names exporter "constructor", which is not defined/);
   const m = readCollector(`exporters:\n  constructor: {endpoint: "a:4317"}\n  toString/x: {}\n  otlp: {endpoint: "a:4317"}\n${PIPE('constructor', 'toString/x', 'otlp')}`);
   t.same(
     m.exporters.map((e) => [e.name, e.protocol]),
-    [['otlp', 'grpc']],
+    [
+      ['constructor', 'none'],
+      ['toString/x', 'none'],
+      ['otlp', 'grpc'],
+    ],
   );
 });
 

@@ -22,6 +22,8 @@ export interface GrpcServerOptions {
   readonly tls?: { readonly cert: string; readonly key: string; readonly clientCa?: string };
   /** false: serve another service, so Export is UNIMPLEMENTED */
   readonly implementExport?: boolean;
+  /** the one Export method served (default the traces one), e.g. MetricsService's */
+  readonly exportPath?: string;
 }
 
 export interface RecordedGrpcCall {
@@ -76,7 +78,7 @@ export async function startGrpcServer(o: GrpcServerOptions = {}): Promise<Runnin
       timers.add(t);
     } else answer();
   };
-  const path = o.implementExport === false ? '/some.other.v1.Service/Export' : EXPORT_PATH;
+  const path = o.implementExport === false ? '/some.other.v1.Service/Export' : (o.exportPath ?? EXPORT_PATH);
   server.addService(definition(path), { Export: handler });
   const creds = o.tls
     ? ServerCredentials.createSsl(

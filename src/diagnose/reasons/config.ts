@@ -51,7 +51,11 @@ export const configReasons: Readonly<Record<string, ReasonSpec>> = {
         ? `Set ${s(f.variable)} in the collector's environment (and restart it), or change ${fullKey(f)}`
         : f.file
           ? `Create "${s(f.file)}" readable by the collector (e.g. mount the token secret there), or change ${fullKey(f)}`
-          : `Fill in ${fullKey(f)}`,
+          : f.unlisted_extension
+            ? `Add "${s(f.unlisted_extension)}" to service.extensions (the collector starts only the extensions listed there), or change ${fullKey(f)}`
+            : f.undefined_extension
+              ? `Define extensions.${s(f.undefined_extension)} (and list it in service.extensions), or change ${fullKey(f)} to an extension that is defined`
+              : `Fill in ${fullKey(f)}`,
   },
   tls_config_invalid: {
     cause: 'tls',

@@ -1,0 +1,93 @@
+import type { ExporterProtocol } from './exporter-spec.js';
+
+/**
+ * How an endpoint is written for a transport probe:
+ * - `grpc`: as configgrpc reads it (`host:port`, `dns:///`, `http(s)://host:port`; `tls.insecure`)
+ * - `url`: an http:// or https:// URL, TLS by the scheme (confighttp)
+ * - `host_port`: `host:port`, TLS when the exporter has a `tls` block that is not `insecure`
+ */
+export type EndpointForm = 'grpc' | 'url' | 'host_port';
+
+/** One kind of exporter: what otel-sentinel probes of it and where its endpoint is written. */
+export interface ExporterKind {
+  /** the type name first, then its aliases */
+  readonly types: readonly string[];
+  /**
+   * grpc, http: a real empty OTLP export; tcp: DNS, TCP and TLS only (the exporter's own protocol
+   * is not OTLP); none: nothing to probe
+   */
+  readonly protocol: ExporterProtocol;
+  /** tcp: the key holding the endpoint (a list key probes its first entry) */
+  readonly endpointKey?: string;
+  /** tcp: another key read when `endpointKey` is not set */
+  readonly altKey?: string;
+  readonly form?: EndpointForm;
+  /** tcp, host_port: the port when the entry has none */
+  readonly defaultPort?: number;
+  /** why it is not probed (protocol none), or what a transport probe leaves out (tcp) */
+  readonly why: string;
+}
+
+/** Every exporter kind otel-sentinel knows, one row each. Types not listed are not probed. */
+export const EXPORTER_KINDS: readonly ExporterKind[] = Object.freeze([
+  { types: ['otlp', 'otlp_grpc'], protocol: 'grpc', why: 'an empty OTLP/gRPC Export of a signal it carries' },
+  { types: ['otlphttp', 'otlp_http'], protocol: 'http', why: 'an empty OTLP/HTTP POST of a signal it carries' },
+  {
+    types: ['prometheusremotewrite'],
+    protocol: 'tcp',
+    endpointKey: 'endpoint',
+    form: 'url',
+    why: 'Prometheus remote write, not OTLP: DNS, TCP and TLS are probed, no write is sent',
+  },
+  { types: ['zipkin'], protocol: 'tcp', endpointKey: 'endpoint', form: 'url', why: 'Zipkin, not OTLP: DNS, TCP and TLS are probed, no span is sent' },
+  {
+    types: ['elasticsearch'],
+    protocol: 'tcp',
+    endpointKey: 'endpoints',
+    altKey: 'endpoint',
+    form: 'url',
+    why: 'Elasticsearch, not OTLP: DNS, TCP and TLS of the first endpoint are probed, no document is sent',
+  },
+  { types: ['splunk_hec'], protocol: 'tcp', endpointKey: 'endpoint', form: 'url', why: 'Splunk HEC, not OTLP: DNS, TCP and TLS are probed, no event is sent' },
+  { types: ['influxdb'], protocol: 'tcp', endpointKey: 'endpoint', form: 'url', why: 'InfluxDB, not OTLP: DNS, TCP and TLS are probed, no point is written' },
+  {
+    types: ['kafka'],
+    protocol: 'tcp',
+    endpointKey: 'brokers',
+    form: 'host_port',
+    defaultPort: 9092,
+    why: 'Kafka, not OTLP: DNS, TCP and TLS of the first broker are probed, nothing is produced',
+  },
+  { types: ['carbon'], protocol: 'tcp', endpointKey: 'endpoint', form: 'host_port', defaultPort: 2003, why: 'Carbon, not OTLP: DNS and TCP are probed, nothing is written' },
+  {
+    types: ['otelarrow'],
+    protocol: 'tcp',
+    endpointKey: 'endpoint',
+    form: 'grpc',
+    why: 'OTel Arrow streams: DNS, TCP and TLS are probed, no stream is opened',
+  },
+  { types: ['loadbalancing'], protocol: 'none', why: 'it sends to the backends its resolver finds, which the collector alone knows' },
+  { types: ['file'], protocol: 'none', why: 'it writes to a local file' },
+  { types: ['debug', 'logging'], protocol: 'none', why: "it writes to the collector's own log" },
+  { types: ['nop'], protocol: 'none', why: 'it discards everything' },
+  { types: ['prometheus'], protocol: 'none', why: 'it serves metrics for scraping at its endpoint; nothing is sent' },
+] satisfies ExporterKind[]);
+
+const BY_TYPE: ReadonlyMap<string, ExporterKind> = new Map(EXPORTER_KINDS.flatMap((k) => k.types.map((t) => [t, k] as const)));
+
+/** The kind of an exporter type; a type otel-sentinel does not know is not probed. */
+export function kindOf(type: string): ExporterKind {
+  return (
+    BY_TYPE.get(type) ?? {
+      types: [type],
+      protocol: 'none',
+      why: 'otel-sentinel has no probe for this exporter type; the collector-side verdicts (queue, send failures) still cover it',
+    }
+  );
+}
+
+/** Whether the type is an OTLP exporter (probed with a real export). */
+export const isOtlpType = (type: string): boolean => {
+  const p = BY_TYPE.get(type)?.protocol;
+  return p === 'grpc' || p === 'http';
+};
