@@ -46,7 +46,7 @@ export function defaultSentinelConfig(): SentinelConfig {
       basicAuthUsers: {},
       unauthenticatedPaths: ['/livez', '/readyz'],
       enableLifecycle: false,
-      maxConnections: 64,
+      maxConnections: 1024,
     },
   };
 }
@@ -287,7 +287,7 @@ function readWeb(check: Checker, root: Raw, cfg: Mutable<SentinelConfig>): void 
     basicAuthUsers: users,
     unauthenticatedPaths: paths,
     enableLifecycle: check.bool(w, 'enable_lifecycle', 'web.enable_lifecycle', false),
-    maxConnections: check.integer(w, 'max_connections', 'web.max_connections', 64, 1),
+    maxConnections: check.integer(w, 'max_connections', 'web.max_connections', 1024, 1),
   };
 }
 

@@ -1,0 +1,110 @@
+import http from 'node:http';
+import t, { type Test } from 'tap';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { floodConnections, type Flood } from '../../bench/connection-flood.js';
+import { defaultSentinelConfig } from '../../src/config/load-sentinel-config.js';
+import { createHttpServer, type HttpServer } from '../../src/http/server.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import type { Diagnosis } from '../../src/diagnose/diagnosis.js';
+import { fixtureDiagnosis } from './diagnosis-fixture.js';
+
+const PATHS = ['/metrics', '/livez', '/readyz'] as const;
+
+/** One GET on a connection of its own, as a scraper or the kubelet makes it. */
+function get(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, agent: false, timeout: 20_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function startServer(t: Test, maxConnections: number): Promise<{ port: number; server: HttpServer }> {
+  const registry = new Registry();
+  createMetrics(registry, { version: '9.9.9' }).update(fixtureDiagnosis() as Diagnosis);
+  const server = createHttpServer({
+    listen: { host: '127.0.0.1', port: 0 },
+    web: { ...defaultSentinelConfig().web, maxConnections },
+    registry,
+    diagnosis: () => fixtureDiagnosis(),
+    live: () => true,
+    ready: () => true,
+    logger: pino({ level: 'silent' }),
+    // the default deadlines, shorter: the flood is cut and reopened within the test
+    timeouts: { headersMs: 1_500, requestMs: 3_000 },
+  });
+  const { port } = await server.start();
+  t.teardown(() => server.close());
+  return { port, server };
+}
+
+/** Requests every endpoint in turn until `rounds` rounds are done; returns each path's statuses. */
+async function scrapeThrough(port: number, rounds: number): Promise<Map<string, number[]>> {
+  const statuses = new Map<string, number[]>(PATHS.map((p) => [p, []]));
+  for (let i = 0; i < rounds; i++) {
+    for (const path of PATHS) {
+      const status = await get(port, path).catch((err: NodeJS.ErrnoException) => -1 * (err.code === 'ECONNRESET' ? 1 : 2));
+      statuses.get(path)!.push(status);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return statuses;
+}
+
+t.test('1,000 slow and silent connections, reopened as they are cut: every scrape and health check is answered', async (t) => {
+  const { port, server } = await startServer(t, defaultSentinelConfig().web.maxConnections);
+  let flood: Flood | null = null;
+  t.teardown(() => flood?.stop());
+  flood = await floodConnections({
+    host: '127.0.0.1',
+    port,
+    connections: 1_000,
+    slowShare: 0.5,
+    byteEveryMs: 200,
+    reconnect: true,
+    maxConnects: 5_000,
+  });
+  t.equal(flood.open(), 1_000, 'the flood is open');
+  let peak = 0;
+  const watch = setInterval(() => (peak = Math.max(peak, server.connections().open)), 50);
+  // 30 rounds of three requests, about 4 s: longer than the 1.5 s deadline, so the flood is cut and reopened
+  const statuses = await scrapeThrough(port, 30);
+  clearInterval(watch);
+  for (const path of PATHS) t.same(new Set(statuses.get(path)), new Set([200]), `${path}: every request answered 200 during the flood`);
+  const held = server.connections();
+  t.ok(held.silent + flood.closedByServer() > 0, 'connections that sent no complete request were cut by their deadline');
+  t.ok(flood.connects() > 1_000, 'and reopened by the flood');
+  t.ok(peak <= defaultSentinelConfig().web.maxConnections, `the server never held more than web.max_connections (peak ${peak})`);
+  await flood.stop();
+  flood = null;
+});
+
+t.test('a flood beyond web.max_connections: the oldest idle or unfinished connections are closed, newcomers served', async (t) => {
+  const max = 200;
+  const { port, server } = await startServer(t, max);
+  let flood: Flood | null = null;
+  t.teardown(() => flood?.stop());
+  flood = await floodConnections({
+    host: '127.0.0.1',
+    port,
+    connections: 1_000,
+    slowShare: 0.5,
+    byteEveryMs: 200,
+    reconnect: false,
+    maxConnects: 1_000,
+  });
+  const statuses = await scrapeThrough(port, 5);
+  for (const path of PATHS) t.same(new Set(statuses.get(path)), new Set([200]), `${path}: answered 200 beyond the cap`);
+  const held = server.connections();
+  t.ok(held.open <= max, `at most ${max} connections held (${held.open})`);
+  t.ok(held.shed >= 1_000 - max, `the flood's oldest connections were closed to make room (${held.shed})`);
+  t.equal(held.refused, 0, 'no newcomer was refused');
+  t.ok(flood.open() <= max, 'the flood itself sees its surplus closed');
+  await flood.stop();
+  flood = null;
+});
