@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -6,6 +5,7 @@ import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ConfigError } from '../config/config-error.js';
+import { FILE_LIMITS, FileTooLargeError, readBoundedFileSync } from '../config/read-bounded-file.js';
 import type { SentinelConfig } from '../config/sentinel-config.js';
 import type { Diagnosis } from '../diagnose/diagnosis.js';
 import { CONTENT_TYPES, negotiateFormat } from '../metrics/metrics-format.js';
@@ -319,8 +319,9 @@ function pathOf(url: string | undefined): string | null {
 async function readTls(web: SentinelConfig['web']): Promise<https.ServerOptions> {
   const read = async (file: string, key: string): Promise<Buffer> => {
     try {
-      return await readFile(file);
+      return readBoundedFileSync(file, FILE_LIMITS.tls);
     } catch (err) {
+      if (err instanceof FileTooLargeError) throw new ConfigError(file, key, `${err.detail}; point ${key} at a PEM file`);
       throw new ConfigError(file, key, `cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'}); point ${key} at a PEM file readable by otel-sentinel`);
     }
   };
