@@ -20,6 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { classifyFds, countFds } from '../src/collector/fd-usage.js';
 import { createTelemetryScraper } from '../src/collector/telemetry-scraper.js';
+import { ConfigError } from '../src/config/config-error.js';
+import { defaultSentinelConfig } from '../src/config/load-sentinel-config.js';
+import { readCollectorConfig } from '../src/config/read-collector-config.js';
 import { makeBenchCerts } from './bench-certs.js';
 import { collectorConfig } from './collector-config.js';
 import { floodConnections } from './connection-flood.js';
@@ -65,7 +68,7 @@ const quantile = (xs: readonly number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
-const ms = (x: number): string => `${x.toFixed(1)} ms`;
+const ms = (x: number): string => `${x < 1 ? x.toFixed(3) : x.toFixed(1)} ms`;
 
 /** One GET on a connection of its own (as the kubelet makes it): ms, or -1 on an error. */
 function timedGet(url: string): Promise<number> {
@@ -120,6 +123,8 @@ async function runFlood(o: Options, dir: string): Promise<FloodResult> {
   const sentinel = await startSentinel({ dir: join(dir, 'flood'), exporters, interval: '5s', timeout: '2s', mode: 'export', collectorPid: process.pid });
   try {
     await sentinel.waitReady();
+    // the baseline once the first rounds are over and the code is compiled
+    await new Promise((r) => setTimeout(r, 6_000));
     const port = Number(new URL(sentinel.url).port);
     const baseline: Record<string, number[]> = {};
     for (const p of PATHS) {
@@ -164,6 +169,9 @@ interface OversizeResult {
   readonly check50MbMs: number;
   readonly check50MbExit: number | null;
   readonly check50MbMessage: string;
+  /** readCollectorConfig in this process: the small file, and the 50 MB one refused */
+  readonly readSmallMs: number;
+  readonly refuse50MbMs: number;
   readonly telemetryDeclaredMs: number;
   readonly telemetryChunkedMs: number;
   readonly fdsHeld: number;
@@ -200,6 +208,18 @@ async function runOversize(dir: string): Promise<OversizeResult> {
       writeFileSync(f, JSON.stringify({ collector: { config_files: [file], telemetry_url: '', use_process_environment: false, process: { pid: process.pid } } }));
       return f;
     };
+    const readMs = (file: string): number => {
+      const t0 = performance.now();
+      try {
+        readCollectorConfig({ files: [file], env: {}, sentinel: defaultSentinelConfig() });
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+      }
+      return performance.now() - t0;
+    };
+    readMs(small);
+    const readSmallMs = quantile(Array.from({ length: 20 }, () => readMs(small)), 0.5);
+    const refuse50MbMs = quantile(Array.from({ length: 20 }, () => readMs(big)), 0.5);
     const smallRun = await timedRun(['check', '--config', cfg(small)]);
     const bigRun = await timedRun(['check', '--config', cfg(big)]);
 
@@ -250,6 +270,8 @@ async function runOversize(dir: string): Promise<OversizeResult> {
       check50MbMs: bigRun.ms,
       check50MbExit: bigRun.code,
       check50MbMessage: bigRun.stderr.trim().replace(d, '$DIR'),
+      readSmallMs,
+      refuse50MbMs,
       telemetryDeclaredMs,
       telemetryChunkedMs,
       fdsHeld: held,
@@ -485,7 +507,9 @@ function report(r: { flood?: FloodResult; oversize?: OversizeResult; memory?: Me
     const o = r.oversize;
     out.push('', 'oversize inputs:');
     out.push(`| input | time |`, '|---|---:|');
-    out.push(`| \`check\`, a small collector config (baseline) | ${ms(o.checkSmallMs)} |`);
+    out.push(`| reading a small collector config, in process (median of 20) | ${ms(o.readSmallMs)} |`);
+    out.push(`| refusing a 50 MB collector config, in process (median of 20) | ${ms(o.refuse50MbMs)} (${(o.refuse50MbMs / o.readSmallMs).toFixed(2)} x the small one) |`);
+    out.push(`| \`check\`, a small collector config, the whole process (baseline) | ${ms(o.checkSmallMs)} |`);
     out.push(`| \`check\`, a 50 MB collector config: exit ${o.check50MbExit} | ${ms(o.check50MbMs)} (${(o.check50MbMs / o.checkSmallMs).toFixed(2)} x baseline) |`);
     out.push(`| telemetry answer of 100 MB, Content-Length declared | ${ms(o.telemetryDeclaredMs)} |`);
     out.push(`| telemetry answer of 100 MB, chunked | ${ms(o.telemetryChunkedMs)} |`);
