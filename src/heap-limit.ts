@@ -1,8 +1,8 @@
 /**
  * Sizing the V8 heap from the container's memory limit. Node reads the cgroup limit, but sizes the
- * heap as V8 does for a machine of that much memory, with a floor: under a 192 MiB limit the old
- * generation may still grow to about 210 MB, past the limit, so the kernel kills the process
- * before V8 ever collects hard. The old generation is therefore capped at half the limit (the
+ * heap as V8 does for a machine of that much memory, with a floor: under a 192 MiB limit a heap
+ * grows past 180 MB and the kernel kills the process before V8's own limit is reached, so V8
+ * never collects hard. The old generation is therefore capped at half the limit (the
  * rest is for the young generation, code, buffers and sockets: about 70 MB at 1,000 exporters);
  * near that cap V8 collects fully instead of growing.
  *
