@@ -108,3 +108,17 @@ t.test('a flood beyond web.max_connections: the oldest idle or unfinished connec
   await flood.stop();
   flood = null;
 });
+
+t.test('request headers over 8 KiB get 431; the server keeps serving', async (t) => {
+  const { port } = await startServer(t, 16);
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/livez', agent: false, headers: { 'x-big': 'b'.repeat(9 * 1024) } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  t.equal(status, 431);
+  t.equal(await get(port, '/livez'), 200);
+});
