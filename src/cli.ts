@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { packageVersion } from './version.js';
+import { sizeHeapToMemoryLimit } from './heap-limit.js';
 import { tuneHeap } from './heap-tuning.js';
 
 /** Where the CLI writes, and what it reads of the process: injectable for tests. */
@@ -105,6 +106,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       return runDemo(cmd, io);
     }
     case 'serve': {
+      // under a memory limit, may start the process again in place with a heap limit (never returns then)
+      sizeHeapToMemoryLimit();
       tuneHeap();
       const { runDaemon } = await import('./daemon.js');
       return runDaemon(cmd.flags, io);

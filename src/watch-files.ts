@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
+import { FileTooLargeError, readBoundedFileSync } from './config/read-bounded-file.js';
 
 /** A watch over config files; `update` swaps the set after a reload, `close` once. */
 export interface FileWatch {
@@ -11,10 +12,17 @@ export interface FileWatch {
 const POLL_MS = 5000;
 const DEBOUNCE_MS = 250;
 
+/** Larger than any config file the daemon accepts: such a file is told apart by size and mtime, unread. */
+const MAX_DIGEST_BYTES = 8 * 1024 * 1024;
+
 function digest(file: string): string {
   try {
-    return createHash('sha256').update(readFileSync(file)).digest('hex');
+    return createHash('sha256').update(readBoundedFileSync(file, MAX_DIGEST_BYTES)).digest('hex');
   } catch (err) {
+    if (err instanceof FileTooLargeError) {
+      const st = statSync(file, { throwIfNoEntry: false });
+      return `large:${st?.size ?? '?'}:${st?.mtimeMs ?? '?'}`;
+    }
     return `missing:${(err as NodeJS.ErrnoException).code ?? ''}`;
   }
 }

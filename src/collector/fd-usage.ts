@@ -1,4 +1,4 @@
-import { readdir, readlink, stat, statfs } from 'node:fs/promises';
+import { opendir, readlink, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errnoCode, readProcFile } from './read-proc-file.js';
 
@@ -19,9 +19,10 @@ export type FdCount = { readonly ok: true; readonly open: number } | { readonly 
 
 /**
  * Counts the open fds of a process. Since Linux 6.2, stat() of /proc/PID/fd reports the count as its
- * size, which costs one syscall whatever the count; older kernels report 0 and a readdir is used
- * (10,000 entries still take only a few milliseconds). `onProcfs` says whether procRoot is a real
- * procfs (a test's fake root is a plain directory whose size means nothing).
+ * size, which costs one syscall whatever the count; older kernels report 0 and the directory is
+ * counted as it is read, never held as a list (100,000 fds take tens of milliseconds and no
+ * memory to speak of). `onProcfs` says whether procRoot is a real procfs (a test's fake root is a
+ * plain directory whose size means nothing).
  */
 export async function countFds(procRoot: string, pid: number, onProcfs: boolean): Promise<FdCount> {
   const dir = join(procRoot, String(pid), 'fd');
@@ -30,11 +31,25 @@ export async function countFds(procRoot: string, pid: number, onProcfs: boolean)
       const st = await stat(dir);
       if (st.size > 0) return { ok: true, open: st.size };
     }
-    const names = await readdir(dir);
-    return { ok: true, open: names.length };
+    return { ok: true, open: (await listFds(dir, 0)).total };
   } catch (err) {
     return { ok: false, code: errnoCode(err) };
   }
+}
+
+/**
+ * Reads a /proc/PID/fd directory as a stream: the number of entries, and the first `keep` names.
+ * Memory stays at `keep` names whatever the count.
+ */
+async function listFds(dir: string, keep: number): Promise<{ total: number; names: string[] }> {
+  const names: string[] = [];
+  let total = 0;
+  const d = await opendir(dir, { bufferSize: 1024 });
+  for await (const entry of d) {
+    if (total < keep) names.push(entry.name);
+    total++;
+  }
+  return { total, names };
 }
 
 /** True when `procRoot` is a mounted procfs. */
@@ -51,7 +66,9 @@ export async function isProcfs(procRoot: string): Promise<boolean> {
  * at most `maxLinks` links and scales the counts up: it runs only when a problem is reported, and
  * must stay cheap with tens of thousands of fds. With a known large count it samples fd numbers
  * evenly below it instead of listing the directory (the kernel hands out the lowest free number,
- * so open fds are dense there; a listing alone costs milliseconds at 10,000 fds).
+ * so open fds are dense there; a listing alone costs milliseconds at 10,000 fds). Without a count,
+ * the directory is read as a stream and the links are sampled among its first `4 * maxLinks`
+ * entries.
  */
 export async function classifyFds(procRoot: string, pid: number, knownCount?: number, maxLinks = 256): Promise<FdBreakdown | null> {
   const dir = join(procRoot, String(pid), 'fd');
@@ -65,11 +82,10 @@ export async function classifyFds(procRoot: string, pid: number, knownCount?: nu
   } else {
     let names: string[];
     try {
-      names = await readdir(dir);
+      ({ total, names } = await listFds(dir, 4 * maxLinks));
     } catch {
       return null;
     }
-    total = names.length;
     const step = Math.max(1, names.length / maxLinks);
     picked = [];
     for (let i = 0; i < names.length && picked.length < maxLinks; i += step) picked.push(names[Math.floor(i)]!);

@@ -13,10 +13,15 @@ export type EnvironmentRead =
  * otherwise). The values are secrets as far as any output goes; only names may be shown.
  */
 export async function readProcessEnvironment(procRoot: string, pid: number): Promise<EnvironmentRead> {
-  const r = await readProcFile(join(procRoot, String(pid), 'environ'), 1024 * 1024);
+  const r = await readProcFile(join(procRoot, String(pid), 'environ'), MAX_ENVIRON_BYTES);
   if (!r.ok) return r;
-  return { ok: true, env: parseEnviron(r.text) };
+  // cut at the limit: the last entry may be cut short, and a variable with part of its value is worse than none
+  const text = Buffer.byteLength(r.text) >= MAX_ENVIRON_BYTES ? r.text.slice(0, r.text.lastIndexOf('\0') + 1) : r.text;
+  return { ok: true, env: parseEnviron(text) };
 }
+
+/** The most of /proc/PID/environ read; Linux allows about 2 MiB of arguments and environment together. */
+export const MAX_ENVIRON_BYTES = 1024 * 1024;
 
 /** Splits an environ block; entries without `=` are skipped, the first `=` separates name and value. */
 export function parseEnviron(text: string): Record<string, string> {

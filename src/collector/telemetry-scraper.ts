@@ -1,4 +1,5 @@
 import { AnswerReader } from '../answer-reader.js';
+import { formatBytes, formatSize } from '../config/read-bounded-file.js';
 import { Client, closeClient } from '../undici-client.js';
 import { DEFAULT_QUEUE_SIZER, queueUnit, type QueueSizer } from '../config/queue-sizer.js';
 import { problem } from '../diagnose/catalogue.js';
@@ -139,7 +140,8 @@ async function fetchText(url: string, maxBytes: number, signal: AbortSignal): Pr
     if (res.status < 200 || res.status > 299) return { error: `HTTP ${res.status}` };
     if (!res.complete) {
       const declared = Number(res.headers['content-length']);
-      return { error: declared > maxBytes ? `the answer is ${declared} bytes, more than the ${maxBytes} read` : `the answer is larger than the ${maxBytes} bytes read` };
+      // refused unread when declared too large; otherwise read up to the limit and dropped
+      return { error: declared > maxBytes ? `the answer is ${formatSize(declared)}, over the limit of ${formatBytes(maxBytes)}` : `the answer is more than ${formatBytes(maxBytes)}, the limit` };
     }
     return { text: res.body.toString('utf8') };
   } finally {

@@ -192,7 +192,10 @@ export function expandText(input: string, env: Environment, path: TreePath = [],
       value = value.split(ref).join(resolved);
     }
     if (value.length > MAX_EXPANDED_LENGTH) {
-      throw new ExpansionError(path, `the value grows beyond ${MAX_EXPANDED_LENGTH} characters while expanding; a variable refers to itself`);
+      throw new ExpansionError(
+        path,
+        `the value grows to ${value.length.toLocaleString('en-US')} characters while expanding, over the limit of ${MAX_EXPANDED_LENGTH.toLocaleString('en-US')} (1 Mi): a variable holds more than a config value can, or refers to itself`,
+      );
     }
   }
   value = value.replace(/\u0000(\d+)\u0000/g, (_, i: string) => parked[Number(i)] ?? '');

@@ -5,6 +5,7 @@ import { DurationSyntaxError, formatDuration, parseDuration } from './duration.j
 import { LISTEN_FORM, parseListen } from './parse-listen.js';
 import { quote } from './quote.js';
 import { describeValue, isMap, readYamlFile } from './read-yaml-file.js';
+import { FILE_LIMITS } from './read-bounded-file.js';
 
 /** Flags given on the command line; each one set overrides the file. */
 export interface SentinelFlags {
@@ -46,7 +47,7 @@ export function defaultSentinelConfig(): SentinelConfig {
       basicAuthUsers: {},
       unauthenticatedPaths: ['/livez', '/readyz'],
       enableLifecycle: false,
-      maxConnections: 64,
+      maxConnections: 1024,
     },
   };
 }
@@ -287,7 +288,7 @@ function readWeb(check: Checker, root: Raw, cfg: Mutable<SentinelConfig>): void 
     basicAuthUsers: users,
     unauthenticatedPaths: paths,
     enableLifecycle: check.bool(w, 'enable_lifecycle', 'web.enable_lifecycle', false),
-    maxConnections: check.integer(w, 'max_connections', 'web.max_connections', 64, 1),
+    maxConnections: check.integer(w, 'max_connections', 'web.max_connections', 1024, 1),
   };
 }
 
@@ -299,7 +300,7 @@ function readWeb(check: Checker, root: Raw, cfg: Mutable<SentinelConfig>): void 
 export function loadSentinelConfig(file: string | null, flags: SentinelFlags = {}): SentinelConfig {
   const cfg = defaultSentinelConfig() as Mutable<SentinelConfig>;
   if (file !== null) {
-    const root = readYamlFile(file, 'the otel-sentinel configuration file (--config or OTEL_SENTINEL_CONFIG)');
+    const root = readYamlFile(file, 'the otel-sentinel configuration file (--config or OTEL_SENTINEL_CONFIG)', FILE_LIMITS.sentinelConfig);
     const check = new Checker(file);
     if (root !== null && !isMap(root)) {
       check.fail('', `expected a map at the top level (keys ${SECTIONS['']!.join(', ')}), got ${describeValue(root)}`);

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { problem } from '../diagnose/catalogue.js';
 import type { Problem } from '../diagnose/problem.js';
 import type { Facts } from '../diagnose/reason-spec.js';
 import { child, isRaw, setKey, text, type Raw } from './collector-values.js';
 import { formatPath, type EnvReference } from './expand-env.js';
+import { FILE_LIMITS, FileTooLargeError, readBoundedTextSync } from './read-bounded-file.js';
 
 /** What an exporter's `auth.authenticator` adds to every request, where it is static. */
 export interface AuthenticatorResult {
@@ -53,7 +53,7 @@ function bearer(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult {
   if (filename !== '') {
     // The extension reads the file at start and when it changes; a missing file leaves no token.
     try {
-      const lines = readFileSync(filename, 'utf8').split('\n').map((l) => l.trim());
+      const lines = readBoundedTextSync(filename, FILE_LIMITS.token).split('\n').map((l) => l.trim());
       token = lines.find((l) => l !== '') ?? '';
       if (token === '') {
         problems.push(
@@ -61,7 +61,7 @@ function bearer(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult {
         );
       }
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      const code = err instanceof FileTooLargeError ? err.detail : ((err as NodeJS.ErrnoException).code ?? 'error');
       problems.push(problem('missing_credentials', { ...input.where, key: `extensions.${input.id}.filename`, file: filename, detail: code }));
     }
   } else {

@@ -19,6 +19,7 @@ import { mergeConfigs, sourceOf, type ConfigDocument } from './merge-config.js';
 import { queueSizersOf } from './queue-sizer.js';
 import { describeValue, readYamlFile } from './read-yaml-file.js';
 import { checkRefusedByCollector } from './refused-config.js';
+import { FILE_LIMITS } from './read-bounded-file.js';
 import type { SentinelConfig } from './sentinel-config.js';
 import { telemetryUrlOf } from './telemetry-url.js';
 
@@ -41,7 +42,7 @@ const COMMAND_LINE = 'command line';
 
 function loadDocuments(files: readonly string[]): ConfigDocument[] {
   return files.map((file) => {
-    const tree = readYamlFile(file, "the collector's config file (collector.config_files or --collector-config)");
+    const tree = readYamlFile(file, "the collector's config file (collector.config_files or --collector-config)", FILE_LIMITS.collectorConfig);
     if (tree === null || tree === undefined) return { file, tree: {} };
     if (!isRaw(tree)) {
       throw new ConfigError(file, '', `expected a map at the top level (receivers, processors, exporters, extensions, service), got ${describeValue(tree)}`);

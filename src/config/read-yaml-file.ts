@@ -1,18 +1,22 @@
-import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from './config-error.js';
 import { clip, quote } from './quote.js';
+import { FileTooLargeError, formatBytes, readBoundedTextSync } from './read-bounded-file.js';
 
 /**
  * Reads and parses one YAML file. A missing or unreadable file names the file and the errno; a
  * syntax error names `file:line:col`. An empty file is null. `what` says whose file it is and how
- * to point at another one, for the message.
+ * to point at another one, for the message. A file over `limit` bytes is refused before it is
+ * read, with its size and the limit.
  */
-export function readYamlFile(file: string, what: string): unknown {
+export function readYamlFile(file: string, what: string, limit: number): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readBoundedTextSync(file, limit);
   } catch (err) {
+    if (err instanceof FileTooLargeError) {
+      throw new ConfigError(file, '', `${what} ${err.detail}; a config is far smaller: check that the path names the right file (the limit of ${formatBytes(limit)} is fixed)`);
+    }
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : 'cannot be read';
     throw new ConfigError(file, '', `${what} ${why} (${code})`);

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { contentMemo } from './content-memo.js';
 import type { TlsSettings } from './exporter-spec.js';
+import { FILE_LIMITS, FileTooLargeError, readBoundedTextSync } from './read-bounded-file.js';
 
 /** An exporter's TLS files, read and parsed once per config load (not per probe). */
 export interface TlsMaterial {
@@ -30,8 +30,9 @@ function read(fileKey: string, file: string | undefined, pemKey: string, pem: st
   if (pem) return { key: pemKey, text: pem };
   if (!file) return null;
   try {
-    return { key: fileKey, text: readFileSync(file, 'utf8') };
+    return { key: fileKey, text: readBoundedTextSync(file, FILE_LIMITS.tls) };
   } catch (err) {
+    if (err instanceof FileTooLargeError) return { key: fileKey, error: `"${file}" ${err.detail}` };
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     return { key: fileKey, error: `cannot read "${file}" (${code})` };
   }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -6,11 +5,13 @@ import { createSecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ConfigError } from '../config/config-error.js';
+import { FILE_LIMITS, FileTooLargeError, readBoundedFileSync } from '../config/read-bounded-file.js';
 import type { SentinelConfig } from '../config/sentinel-config.js';
 import type { Diagnosis } from '../diagnose/diagnosis.js';
 import { CONTENT_TYPES, negotiateFormat } from '../metrics/metrics-format.js';
 import { renderMetrics } from '../metrics/render-metrics.js';
 import { createBasicAuth } from './basic-auth.js';
+import { Connections } from './connections.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { STATIC_ASSETS } from './static-assets.js';
 import { renderStatusPage } from './status-page.js';
@@ -29,12 +30,17 @@ export interface HttpTimeouts {
 }
 
 export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
-  headersMs: 10_000,
-  requestMs: 30_000,
+  headersMs: 5_000,
+  requestMs: 10_000,
   keepAliveMs: 5_000,
-  socketIdleMs: 60_000,
+  socketIdleMs: 30_000,
   closeGraceMs: 250,
 };
+
+/** The most request header bytes a connection may send: Prometheus and the kubelet send well under 1 KiB. */
+export const MAX_HEADER_BYTES = 8 * 1024;
+/** Connections waiting to be accepted; below the default web.max_connections (see `Connections`). */
+export const LISTEN_BACKLOG = 511;
 
 export interface HttpServerOptions {
   readonly listen: { readonly host: string; readonly port: number };
@@ -56,6 +62,8 @@ export interface HttpServer {
   start(): Promise<{ host: string; port: number }>;
   /** stops accepting, closes idle keep-alive connections at once and the rest after a short grace */
   close(): Promise<void>;
+  /** connections held now, and how many were closed since start to make room, refused, or cut for silence */
+  connections(): { open: number; shed: number; refused: number; silent: number };
 }
 
 type Res = http.ServerResponse;
@@ -75,10 +83,12 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   const auth = createBasicAuth(opts.web.basicAuthUsers);
   const open = new Set<string>(opts.web.unauthenticatedPaths);
   const routes = buildRoutes(opts);
-  const sockets = new Set<Socket>();
+  const connections = new Connections(opts.web.maxConnections);
   let server: http.Server | https.Server | null = null;
+  let sweeper: NodeJS.Timeout | null = null;
   let closing: Promise<void> | null = null;
-  let lastDropWarning = 0;
+  let lastShedWarning = 0;
+  let shedSinceWarning = 0;
 
   const handle = async (req: http.IncomingMessage, res: Res): Promise<void> => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
@@ -109,38 +119,55 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   };
 
   const listener = (req: http.IncomingMessage, res: Res): void => {
-    handle(req, res).catch((err: unknown) => {
-      log.error({ path: pathOf(req.url), err: (err as Error)?.message }, 'request failed');
-      if (!res.headersSent) send(res, 500, TEXT, 'internal error\n');
-      else res.destroy();
-    });
+    const socket = req.socket;
+    connections.begin(socket);
+    handle(req, res)
+      .catch((err: unknown) => {
+        log.error({ path: pathOf(req.url), err: (err as Error)?.message }, 'request failed');
+        if (!res.headersSent) send(res, 500, TEXT, 'internal error\n');
+        else res.destroy();
+      })
+      .finally(() => connections.end(socket));
+  };
+
+  const accept = (socket: Socket): void => {
+    const shed = connections.shed + connections.refused;
+    connections.add(socket);
+    const more = connections.shed + connections.refused - shed;
+    if (more === 0) return;
+    shedSinceWarning += more;
+    const now = Date.now();
+    if (now - lastShedWarning > 60_000) {
+      lastShedWarning = now;
+      log.warn(
+        { max_connections: opts.web.maxConnections, closed: shedSinceWarning },
+        'web.max_connections reached: the least recently active idle or unfinished connections were closed to make room',
+      );
+      shedSinceWarning = 0;
+    }
   };
 
   return {
     async start() {
       if (server) throw new Error('the HTTP server is already started');
+      const checkEveryMs = Math.max(100, Math.min(1_000, timeouts.headersMs / 2));
       const options: http.ServerOptions = {
         headersTimeout: timeouts.headersMs,
         requestTimeout: timeouts.requestMs,
         keepAliveTimeout: timeouts.keepAliveMs,
         // how often Node looks for connections past headersTimeout/requestTimeout (default 30 s)
-        connectionsCheckingInterval: Math.max(100, Math.min(1_000, timeouts.headersMs / 2)),
-        maxHeaderSize: 16 * 1024,
+        connectionsCheckingInterval: checkEveryMs,
+        maxHeaderSize: MAX_HEADER_BYTES,
       };
-      const s = opts.web.tlsCertFile ? https.createServer({ ...options, ...(await readTls(opts.web)) }, listener) : http.createServer(options, listener);
-      s.maxConnections = opts.web.maxConnections;
+      const s = opts.web.tlsCertFile
+        ? https.createServer({ ...options, ...(await readTls(opts.web)), handshakeTimeout: timeouts.headersMs }, listener)
+        : http.createServer(options, listener);
       s.setTimeout(timeouts.socketIdleMs);
-      s.on('connection', (socket: Socket) => {
-        sockets.add(socket);
-        socket.once('close', () => sockets.delete(socket));
-      });
-      s.on('drop', () => {
-        const now = Date.now();
-        if (now - lastDropWarning > 60_000) {
-          lastDropWarning = now;
-          log.warn({ max_connections: opts.web.maxConnections }, 'connection refused: web.max_connections reached');
-        }
-      });
+      // first of the 'connection' listeners: a socket closed here is never parsed
+      s.prependListener('connection', accept);
+      // connections that never send a byte: Node's headersTimeout starts with the first one
+      sweeper = setInterval(() => connections.sweep(timeouts.headersMs), checkEveryMs);
+      sweeper.unref();
       s.on('tlsClientError', (err: Error) => log.debug({ err: err.message }, 'TLS handshake with a client failed'));
       server = s;
 
@@ -153,7 +180,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
           );
         };
         s.once('error', onError);
-        s.listen({ host: opts.listen.host || undefined, port: opts.listen.port }, () => {
+        s.listen({ host: opts.listen.host || undefined, port: opts.listen.port, backlog: LISTEN_BACKLOG }, () => {
           s.off('error', onError);
           s.on('error', (err) => log.error({ err: err.message }, 'HTTP server error'));
           resolve();
@@ -163,13 +190,18 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       return { host: address.address, port: address.port };
     },
 
+    connections() {
+      return { open: connections.size, shed: connections.shed, refused: connections.refused, silent: connections.silent };
+    },
+
     close() {
       const s = server;
       if (!s) return Promise.resolve();
+      if (sweeper) clearInterval(sweeper);
       closing ??= new Promise<void>((resolve) => {
         const cut = setTimeout(() => {
           s.closeAllConnections();
-          for (const socket of sockets) socket.destroy();
+          for (const socket of [...connections.sockets()]) socket.destroy();
         }, timeouts.closeGraceMs);
         s.close(() => {
           clearTimeout(cut);
@@ -287,8 +319,9 @@ function pathOf(url: string | undefined): string | null {
 async function readTls(web: SentinelConfig['web']): Promise<https.ServerOptions> {
   const read = async (file: string, key: string): Promise<Buffer> => {
     try {
-      return await readFile(file);
+      return readBoundedFileSync(file, FILE_LIMITS.tls);
     } catch (err) {
+      if (err instanceof FileTooLargeError) throw new ConfigError(file, key, `${err.detail}; point ${key} at a PEM file`);
       throw new ConfigError(file, key, `cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'}); point ${key} at a PEM file readable by otel-sentinel`);
     }
   };

@@ -183,7 +183,7 @@ t.test('the metrics endpoint down, failing, oversized or not a metrics page', as
   reply = { body: 'go_goroutines 12\nprocess_cpu_seconds_total 3\n' };
   t.match((await scraper.scrape({ ...base, url }, signal())).problems[0]?.message, /none named otelcol_\*/);
   reply = { body: `otelcol_x 1\n${'# padding\n'.repeat(10_000)}` };
-  t.match((await scraper.scrape({ ...base, url }, signal())).problems[0]?.message, /the answer is larger than the 65536 bytes read/, 'sent in chunks: read up to the limit, then given up');
+  t.match((await scraper.scrape({ ...base, url }, signal())).problems[0]?.message, /the answer is more than 64 KiB, the limit/, 'sent in chunks: read up to the limit, then given up');
   // the same with its length declared: refused before a byte of the body is read
   const declared = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(100_012) });
@@ -192,7 +192,7 @@ t.test('the metrics endpoint down, failing, oversized or not a metrics page', as
   await once(declared, 'listening');
   t.teardown(() => new Promise<void>((resolve) => declared.close(() => resolve())));
   const declaredUrl = `http://127.0.0.1:${(declared.address() as AddressInfo).port}/metrics`;
-  t.match((await scraper.scrape({ ...base, url: declaredUrl }, signal())).problems[0]?.message, /the answer is 100012 bytes, more than the 65536 read/);
+  t.match((await scraper.scrape({ ...base, url: declaredUrl }, signal())).problems[0]?.message, /the answer is 100,012 bytes, over the limit of 64 KiB/);
   t.match((await scraper.scrape({ ...base, url: 'http://user:hunter22@127.0.0.1:1/metrics' }, signal())).problems[0]?.message, /REDACTED/);
   t.notMatch((await scraper.scrape({ ...base, url: 'http://user:hunter22@127.0.0.1:1/metrics' }, signal())).problems[0]?.message, /hunter22/);
   const off = await scraper.scrape({ ...base, url: '' }, signal());

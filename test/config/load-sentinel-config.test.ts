@@ -32,7 +32,7 @@ t.test('defaults: no file and no flags', (t) => {
   t.equal(c.log.level, 'info');
   t.same(c.web.unauthenticatedPaths, ['/livez', '/readyz']);
   t.equal(c.web.enableLifecycle, false);
-  t.equal(c.web.maxConnections, 64);
+  t.equal(c.web.maxConnections, 1024);
   t.ok(Object.isFrozen(c) && Object.isFrozen(c.collector.configFiles) && Object.isFrozen(c.thresholds));
   t.end();
 });

@@ -125,7 +125,7 @@ export function webConfig(over: Partial<SentinelConfig['web']> = {}): SentinelCo
     basicAuthUsers: {},
     unauthenticatedPaths: ['/livez', '/readyz'],
     enableLifecycle: false,
-    maxConnections: 64,
+    maxConnections: 1024,
     ...over,
   };
 }

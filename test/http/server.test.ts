@@ -219,33 +219,48 @@ t.test('a message with markup is escaped on the page, never executed or injected
   t.equal([...page.matchAll(/<script\b[^>]*>/g)].filter((m) => !/src="status\.js"|type="application\/json"/.test(m[0])).length, 0, 'no inline script');
 });
 
-t.test('web.max_connections: connections beyond the cap are closed, the server keeps serving', async (t) => {
+t.test('web.max_connections: a new connection is served; the least recently active idle one is closed to make room', async (t) => {
   const { port } = await start(t, {}, { maxConnections: 2 });
   const held: net.Socket[] = [];
   t.teardown(() => held.forEach((s) => s.destroy()));
   for (let i = 0; i < 2; i++) {
     const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
     await once(s, 'connect');
     s.write('GET /livez HTTP/1.1\r\nHost: x\r\n\r\n');
     await once(s, 'data');
     held.push(s);
   }
-  const extra = net.connect(port, '127.0.0.1');
-  extra.on('error', () => {});
-  extra.write('GET /livez HTTP/1.1\r\nHost: x\r\n\r\n');
-  let answered = '';
-  extra.on('data', (c: Buffer) => (answered += c.toString()));
-  await once(extra, 'close');
-  t.equal(answered, '', 'the third connection was closed without an answer');
+  const [oldest, newer] = held as [net.Socket, net.Socket];
+  const oldestClosed = once(oldest, 'close');
+  const extra = await request(port, '/livez');
+  t.equal(extra.status, 200, 'the third connection is answered');
+  await oldestClosed;
+  t.pass('the oldest idle keep-alive connection was closed for it');
+  t.notOk(newer.destroyed, 'the newer idle connection is still open');
+});
 
-  held.pop()?.destroy();
-  // The freed slot is usable again (the server noticed the close).
-  let status = 0;
-  for (let attempt = 0; attempt < 50 && status !== 200; attempt++) {
-    status = await request(port, '/livez').then((a) => a.status, () => 0);
-    if (status !== 200) await new Promise((r) => setTimeout(r, 50));
-  }
-  t.equal(status, 200, 'served again once a connection is free');
+t.test('web.max_connections: a connection being answered is never closed; a newcomer is, when all are busy', async (t) => {
+  let release: () => void = () => {};
+  let entered: () => void = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  const inside = new Promise<void>((r) => (entered = r));
+  const reload = async (): Promise<{ ok: boolean }> => {
+    entered();
+    await gate;
+    return { ok: true };
+  };
+  const { port } = await start(t, { reload }, { maxConnections: 1, enableLifecycle: true });
+  const busy = request(port, '/-/reload', { method: 'POST' });
+  await inside;
+  const refused = await request(port, '/livez').then(
+    (a) => `answered ${a.status}`,
+    (err: NodeJS.ErrnoException) => err.code,
+  );
+  t.match(refused, /^(ECONNRESET|EPIPE)$/, 'the newcomer is closed: the one slot is busy');
+  release();
+  t.equal((await busy).status, 200, 'the busy request got its answer');
+  t.equal((await request(port, '/livez')).status, 200, 'served again once the slot is free');
 });
 
 t.test('a client that never finishes its headers is cut by headersTimeout without pinning the server', async (t) => {
