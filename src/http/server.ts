@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
+import type * as Http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
@@ -14,6 +14,7 @@ import { createBasicAuth } from './basic-auth.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { STATIC_ASSETS } from './static-assets.js';
 import { renderStatusPage } from './status-page.js';
+import { http } from '../node-http.js';
 
 export interface HttpTimeouts {
   /** a client must send all request headers within this */
@@ -58,8 +59,8 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-type Res = http.ServerResponse;
-type Handler = (req: http.IncomingMessage, res: Res) => Promise<void> | void;
+type Res = Http.ServerResponse;
+type Handler = (req: Http.IncomingMessage, res: Res) => Promise<void> | void;
 interface Route {
   readonly methods: readonly string[];
   readonly handle: Handler;
@@ -76,11 +77,11 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   const open = new Set<string>(opts.web.unauthenticatedPaths);
   const routes = buildRoutes(opts);
   const sockets = new Set<Socket>();
-  let server: http.Server | https.Server | null = null;
+  let server: Http.Server | https.Server | null = null;
   let closing: Promise<void> | null = null;
   let lastDropWarning = 0;
 
-  const handle = async (req: http.IncomingMessage, res: Res): Promise<void> => {
+  const handle = async (req: Http.IncomingMessage, res: Res): Promise<void> => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     // Bodies are never read: the connection closes after the answer instead of draining one.
     if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) {
@@ -108,7 +109,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     await route.handle(req, res);
   };
 
-  const listener = (req: http.IncomingMessage, res: Res): void => {
+  const listener = (req: Http.IncomingMessage, res: Res): void => {
     handle(req, res).catch((err: unknown) => {
       log.error({ path: pathOf(req.url), err: (err as Error)?.message }, 'request failed');
       if (!res.headersSent) send(res, 500, TEXT, 'internal error\n');
@@ -119,7 +120,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   return {
     async start() {
       if (server) throw new Error('the HTTP server is already started');
-      const options: http.ServerOptions = {
+      const options: Http.ServerOptions = {
         headersTimeout: timeouts.headersMs,
         requestTimeout: timeouts.requestMs,
         keepAliveTimeout: timeouts.keepAliveMs,
