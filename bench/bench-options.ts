@@ -25,18 +25,20 @@ export interface BenchOptions {
   readonly requests: number;
   /** start-to-ready runs, and seconds idle before RSS is read */
   readonly readyRuns: number;
+  /** startup: runs of each (otel-sentinel and a bare node), alternating */
+  readonly startupRuns: number;
   readonly idleS: number;
-  /** only these parts (default all): compare, scale, detect, endpoints */
+  /** only these parts (default all): compare, scale, detect, endpoints, startup */
   readonly parts: ReadonlySet<string>;
   /** write the results as JSON here too */
   readonly out: string | null;
 }
 
-export const PARTS = ['compare', 'scale', 'detect', 'endpoints'] as const;
+export const PARTS = ['compare', 'scale', 'detect', 'endpoints', 'startup'] as const;
 
 const USAGE = `usage: node dist/bench/run.js [--quick] [--exporters N] [--interval S] [--window S] [--steady S] [--rounds N]
-                                [--scale-exporters N] [--scale-seconds S] [--scale-rounds N] [--flips N]
-                                [--only compare,scale,detect,endpoints] [--out FILE]`;
+                                [--scale-exporters N] [--scale-seconds S] [--scale-rounds N] [--flips N] [--startup-runs N]
+                                [--only compare,scale,detect,endpoints,startup] [--out FILE]`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
@@ -55,6 +57,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     flips: quick ? 2 : 20,
     requests: 200,
     readyRuns: quick ? 1 : 5,
+    startupRuns: quick ? 2 : 15,
     idleS: quick ? 1 : 10,
     parts: new Set<string>(PARTS),
     out: null as string | null,
@@ -79,6 +82,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case '--scale-seconds': o.scaleS = num(a, v); i++; break;
       case '--scale-rounds': o.scaleRounds = Math.round(num(a, v)); i++; break;
       case '--flips': o.flips = Math.round(num(a, v)); i++; break;
+      case '--startup-runs': o.startupRuns = Math.round(num(a, v)); i++; break;
       case '--only': {
         const parts = (v ?? '').split(',').filter(Boolean);
         const bad = parts.filter((p) => !(PARTS as readonly string[]).includes(p));

@@ -3,6 +3,7 @@ import type { DetectionResult } from './detection.js';
 import { DETECT_INTERVAL_S, DETECT_TIMEOUT_S } from './detection.js';
 import type { EndpointResult } from './endpoints.js';
 import type { ScaleResult } from './scale.js';
+import type { StartupResult } from './startup.js';
 import { median } from './stats.js';
 
 export interface BenchResults {
@@ -10,6 +11,7 @@ export interface BenchResults {
   readonly scale: ScaleResult | null;
   readonly detection: DetectionResult[] | null;
   readonly endpoints: EndpointResult | null;
+  readonly startup: StartupResult | null;
 }
 
 export interface Budget {
@@ -103,6 +105,14 @@ export function renderReport(r: BenchResults): string {
     for (const l of e.latency) abs.push([`${l.path} at ${l.exporters} exporters: median / p99 (${(l.bytes / 1024).toFixed(0)} KiB)`, `${ms(l.medianMs, 2)} / ${ms(l.p99Ms, 2)}`]);
     abs.push([`start to ready, ${e.readyExporters} exporters (median of ${e.readyMs.length})`, ms(median(e.readyMs), 0)]);
     abs.push([`idle RSS, ${e.readyExporters} exporters after ${e.idleS} s`, mb(e.idleRssBytes)]);
+  }
+  const st = r.startup;
+  if (st) {
+    const n = st.readyMs.length;
+    abs.push([`start: spawn to ready, ${st.exporters} exporters / a bare node's first HTTP 200 (medians of ${n})`, `${ms(median(st.readyMs), 0)} / ${ms(median(st.bareMs), 0)} (${ratio(median(st.readyMs), median(st.bareMs))}x)`]);
+    abs.push([`idle RSS after ${st.idleS} s, ${st.exporters} exporters / a bare node HTTP server`, `${mb(st.idle.rssBytes)} / ${mb(st.bareIdle.rssBytes)}`]);
+    abs.push([`idle RSS after ${st.idleS} s, ${st.exporters} exporters: anonymous + file-backed`, `${mb(st.idle.anonBytes)} + ${mb(st.idle.fileBytes)}`]);
+    abs.push([`idle RSS after ${st.idleS} s, a bare node: anonymous + file-backed`, `${mb(st.bareIdle.anonBytes)} + ${mb(st.bareIdle.fileBytes)}`]);
   }
   if (abs.length > 0) parts.push(table(['otel-sentinel alone', 'measured'], abs));
 

@@ -21,6 +21,7 @@ import { benchAgent } from './http-get.js';
 import { probeKinds } from './probe-kinds.js';
 import { budgets, renderReport, type BenchResults } from './report.js';
 import { runScaleRounds, SCALE_INTERVAL_S } from './scale.js';
+import { runStartup } from './startup.js';
 import { startTargets } from './target-process.js';
 
 const log = (line: string): void => {
@@ -39,7 +40,7 @@ async function bench(o: BenchOptions, dir: string): Promise<BenchResults> {
   const certs = makeBenchCerts(dir);
   const targets = await startTargets(certs);
   const kinds = probeKinds(targets.ports, certs);
-  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = { compare: null, scale: null, detection: null, endpoints: null };
+  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = { compare: null, scale: null, detection: null, endpoints: null, startup: null };
   try {
     if (o.parts.has('compare')) {
       log(`side by side: ${o.exporters} exporters at ${o.intervalS} s = ${(o.exporters / o.intervalS).toFixed(1)} probes/s, ${o.windowS} s windows, ${o.rounds} rounds A B`);
@@ -56,6 +57,10 @@ async function bench(o: BenchOptions, dir: string): Promise<BenchResults> {
     if (o.parts.has('endpoints')) {
       log(`endpoints: ${o.requests} requests each at 100 and 1000 exporters; ready and idle RSS at 10`);
       results.endpoints = await runEndpoints(kinds, o, join(dir, 'endpoints'), targets.pid);
+    }
+    if (o.parts.has('startup')) {
+      log(`startup: ${o.startupRuns} starts each of otel-sentinel (10 exporters) and a bare node, alternating; idle RSS after ${o.idleS} s`);
+      results.startup = await runStartup(kinds, o, join(dir, 'startup'), targets.pid);
     }
   } finally {
     await targets.stop();
