@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const entry = join(root, 'dist', 'bench', 'run.js');
 
-t.setTimeout(240_000);
+t.setTimeout(300_000);
 
 t.test('--quick prints the side-by-side table, the absolute figures and every budget', async (t) => {
   t.ok(existsSync(entry), `${entry} is built`);
