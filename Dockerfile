@@ -24,9 +24,13 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS runtime
 # MALLOC_ARENA_MAX=2: on Node 24, V8's compiler and GC threads otherwise keep freed memory in
 # malloc arenas of their own, about 13 MB more RSS at 1,000 exporters for no CPU (docs/performance.md).
+# MALLOC_TRIM_THRESHOLD_=131072: glibc's own default, fixed, so that glibc stops raising it (up to
+# 64 MB) after large blocks are freed, and gives freed memory back: 3-9 MB less idle, about 10 MB
+# less at 1,000 exporters (docs/performance.md).
 ENV NODE_ENV=production \
     OTEL_SENTINEL_CONFIG=/etc/otel-sentinel/sentinel.yaml \
-    MALLOC_ARENA_MAX=2
+    MALLOC_ARENA_MAX=2 \
+    MALLOC_TRIM_THRESHOLD_=131072
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Production dependencies only, and `otel-sentinel` on PATH for `kubectl exec ... -- otel-sentinel check`.

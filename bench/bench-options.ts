@@ -25,22 +25,24 @@ export interface BenchOptions {
   readonly requests: number;
   /** start-to-ready runs, and seconds idle before RSS is read */
   readonly readyRuns: number;
+  /** startup: runs of each (otel-sentinel and a bare node), alternating */
+  readonly startupRuns: number;
   readonly idleS: number;
   /** lead time on the real collector: runs (each a fresh collector, every scenario at once) */
   readonly leadRuns: number;
-  /** only these parts (default: all but leadtime and queue, which run only when named): compare, scale, detect, endpoints, leadtime, queue */
+  /** only these parts (default: all but leadtime and queue, which run only when named): compare, scale, detect, endpoints, startup, leadtime, queue */
   readonly parts: ReadonlySet<string>;
   /** write the results as JSON here too */
   readonly out: string | null;
 }
 
-export const PARTS = ['compare', 'scale', 'detect', 'endpoints', 'leadtime', 'queue'] as const;
+export const PARTS = ['compare', 'scale', 'detect', 'endpoints', 'startup', 'leadtime', 'queue'] as const;
 /** parts on the real collector: long, they run only when named with --only */
 const NAMED_ONLY: readonly string[] = ['leadtime', 'queue'];
 
 const USAGE = `usage: node dist/bench/run.js [--quick] [--exporters N] [--interval S] [--window S] [--steady S] [--rounds N]
-                                [--scale-exporters N] [--scale-seconds S] [--scale-rounds N] [--flips N]
-                                [--lead-runs N] [--only compare,scale,detect,endpoints,leadtime,queue] [--out FILE]`;
+                                [--scale-exporters N] [--scale-seconds S] [--scale-rounds N] [--flips N] [--startup-runs N]
+                                [--lead-runs N] [--only compare,scale,detect,endpoints,startup,leadtime,queue] [--out FILE]`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
@@ -59,6 +61,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     flips: quick ? 2 : 20,
     requests: 200,
     readyRuns: quick ? 1 : 5,
+    startupRuns: quick ? 2 : 15,
     idleS: quick ? 1 : 10,
     leadRuns: quick ? 1 : 4,
     parts: new Set<string>(PARTS.filter((p) => !NAMED_ONLY.includes(p))),
@@ -85,6 +88,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       case '--scale-rounds': o.scaleRounds = Math.round(num(a, v)); i++; break;
       case '--flips': o.flips = Math.round(num(a, v)); i++; break;
       case '--lead-runs': o.leadRuns = Math.round(num(a, v)); i++; break;
+      case '--startup-runs': o.startupRuns = Math.round(num(a, v)); i++; break;
       case '--only': {
         const parts = (v ?? '').split(',').filter(Boolean);
         const bad = parts.filter((p) => !(PARTS as readonly string[]).includes(p));

@@ -5,6 +5,7 @@ import type { EndpointResult } from './endpoints.js';
 import { leadTimeRows, type LeadTimeResult } from './leadtime.js';
 import type { QueueEtaResult } from './queue-eta.js';
 import type { ScaleResult } from './scale.js';
+import type { StartupResult } from './startup.js';
 import { median } from './stats.js';
 
 export interface BenchResults {
@@ -16,6 +17,7 @@ export interface BenchResults {
   readonly leadtime?: LeadTimeResult[] | null;
   /** seconds_to_full against the real collector's first enqueue failure, per sizer (null: not run) */
   readonly queue?: QueueEtaResult[] | null;
+  readonly startup?: StartupResult | null;
 }
 
 export interface Budget {
@@ -123,6 +125,14 @@ export function renderReport(r: BenchResults): string {
     const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
     const first = q.runs.map((x) => `${(x.warnedMs / 1000).toFixed(1)}`).join(', ');
     abs.push([`queue (sizer ${q.sizer}, ${q.runs.length} run(s)): seconds_to_full error median / worst (first warning at ${first} s)`, `${pct(q.medianError)} / ${pct(q.worstError)}`]);
+  }
+  const st = r.startup;
+  if (st) {
+    const n = st.readyMs.length;
+    abs.push([`start: spawn to ready, ${st.exporters} exporters / a bare node's first HTTP 200 (medians of ${n})`, `${ms(median(st.readyMs), 0)} / ${ms(median(st.bareMs), 0)} (${ratio(median(st.readyMs), median(st.bareMs))}x)`]);
+    abs.push([`idle RSS after ${st.idleS} s, ${st.exporters} exporters / a bare node HTTP server`, `${mb(st.idle.rssBytes)} / ${mb(st.bareIdle.rssBytes)}`]);
+    abs.push([`idle RSS after ${st.idleS} s, ${st.exporters} exporters: anonymous + file-backed`, `${mb(st.idle.anonBytes)} + ${mb(st.idle.fileBytes)}`]);
+    abs.push([`idle RSS after ${st.idleS} s, a bare node: anonymous + file-backed`, `${mb(st.bareIdle.anonBytes)} + ${mb(st.bareIdle.fileBytes)}`]);
   }
   if (abs.length > 0) parts.push(table(['otel-sentinel alone', 'measured'], abs));
   if (r.leadtime) {

@@ -23,6 +23,7 @@ import { probeKinds } from './probe-kinds.js';
 import { runQueueEta } from './queue-eta.js';
 import { budgets, renderReport, type BenchResults } from './report.js';
 import { runScaleRounds, SCALE_INTERVAL_S } from './scale.js';
+import { runStartup } from './startup.js';
 import { startTargets } from './target-process.js';
 
 const log = (line: string): void => {
@@ -41,7 +42,7 @@ async function bench(o: BenchOptions, dir: string): Promise<BenchResults> {
   const certs = makeBenchCerts(dir);
   const targets = await startTargets(certs);
   const kinds = probeKinds(targets.ports, certs);
-  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = { compare: null, scale: null, detection: null, endpoints: null, leadtime: null, queue: null };
+  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = { compare: null, scale: null, detection: null, endpoints: null, startup: null, leadtime: null, queue: null };
   try {
     if (o.parts.has('compare')) {
       log(`side by side: ${o.exporters} exporters at ${o.intervalS} s = ${(o.exporters / o.intervalS).toFixed(1)} probes/s, ${o.windowS} s windows, ${o.rounds} rounds A B`);
@@ -58,6 +59,10 @@ async function bench(o: BenchOptions, dir: string): Promise<BenchResults> {
     if (o.parts.has('endpoints')) {
       log(`endpoints: ${o.requests} requests each at 100 and 1000 exporters; ready and idle RSS at 10`);
       results.endpoints = await runEndpoints(kinds, o, join(dir, 'endpoints'), targets.pid);
+    }
+    if (o.parts.has('startup')) {
+      log(`startup: ${o.startupRuns} starts each of otel-sentinel (10 exporters) and a bare node, alternating; idle RSS after ${o.idleS} s`);
+      results.startup = await runStartup(kinds, o, join(dir, 'startup'), targets.pid);
     }
     if (o.parts.has('leadtime')) {
       log(`lead time: the real collector, queue ${LEAD_QUEUE} requests, otel-sentinel every ${LEAD_INTERVAL} (timeout ${LEAD_TIMEOUT}), ${o.leadRuns} run(s)`);

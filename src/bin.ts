@@ -1,5 +1,8 @@
 #!/usr/bin/env node
-import { main } from './cli.js';
+import { enableCompileCache } from './compile-cache.js';
+
+// Before anything else is imported: every module after this comes from the compile cache.
+enableCompileCache();
 
 // grpc-js sets the TLS server name to the endpoint's IP when the endpoint is an IP literal, which
 // Node answers with a DEP0123 warning on stderr. The probe does exactly what the collector does
@@ -11,6 +14,8 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   if (code === 'DEP0123') return;
   (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
+
+const { main } = await import('./cli.js');
 
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
   (code) => {

@@ -1,4 +1,4 @@
-import http from 'node:http';
+import type * as Http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
@@ -15,6 +15,7 @@ import { Connections } from './connections.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { STATIC_ASSETS } from './static-assets.js';
 import { renderStatusPage } from './status-page.js';
+import { http } from '../node-http.js';
 
 export interface HttpTimeouts {
   /** a client must send all request headers within this */
@@ -66,8 +67,8 @@ export interface HttpServer {
   connections(): { open: number; shed: number; refused: number; silent: number };
 }
 
-type Res = http.ServerResponse;
-type Handler = (req: http.IncomingMessage, res: Res) => Promise<void> | void;
+type Res = Http.ServerResponse;
+type Handler = (req: Http.IncomingMessage, res: Res) => Promise<void> | void;
 interface Route {
   readonly methods: readonly string[];
   readonly handle: Handler;
@@ -84,13 +85,13 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
   const open = new Set<string>(opts.web.unauthenticatedPaths);
   const routes = buildRoutes(opts);
   const connections = new Connections(opts.web.maxConnections);
-  let server: http.Server | https.Server | null = null;
+  let server: Http.Server | https.Server | null = null;
   let sweeper: NodeJS.Timeout | null = null;
   let closing: Promise<void> | null = null;
   let lastShedWarning = 0;
   let shedSinceWarning = 0;
 
-  const handle = async (req: http.IncomingMessage, res: Res): Promise<void> => {
+  const handle = async (req: Http.IncomingMessage, res: Res): Promise<void> => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     // Bodies are never read: the connection closes after the answer instead of draining one.
     if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined) {
@@ -118,7 +119,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     await route.handle(req, res);
   };
 
-  const listener = (req: http.IncomingMessage, res: Res): void => {
+  const listener = (req: Http.IncomingMessage, res: Res): void => {
     const socket = req.socket;
     connections.begin(socket);
     handle(req, res)
@@ -151,7 +152,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     async start() {
       if (server) throw new Error('the HTTP server is already started');
       const checkEveryMs = Math.max(100, Math.min(1_000, timeouts.headersMs / 2));
-      const options: http.ServerOptions = {
+      const options: Http.ServerOptions = {
         headersTimeout: timeouts.headersMs,
         requestTimeout: timeouts.requestMs,
         keepAliveTimeout: timeouts.keepAliveMs,

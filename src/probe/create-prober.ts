@@ -5,7 +5,8 @@ import { classifyFailure } from '../diagnose/classify-failure.js';
 import type { Problem } from '../diagnose/problem.js';
 import { redact } from '../diagnose/redact.js';
 import type { Facts } from '../diagnose/reason-spec.js';
-import { GrpcClientKeeper } from './grpc-client-keeper.js';
+import type { GrpcClientKeeper } from './grpc-client-keeper.js';
+import { GrpcKeeperSlot } from './grpc-keeper-slot.js';
 import type { LayerFailure } from './layer.js';
 import { LAYERS } from './layers.js';
 import { prepareExporter } from './prepare-exporter.js';
@@ -49,7 +50,7 @@ export function createProber(spec: ExporterSpec): ExporterProber {
     : prepared && !prepared.ok
       ? [...configWarnings, prepared.problem]
       : null;
-  const grpc = prep && spec.protocol === 'grpc' ? new GrpcClientKeeper(prep) : null;
+  const grpc = prep && spec.protocol === 'grpc' ? new GrpcKeeperSlot(prep) : null;
   let closed = false;
 
   return {
@@ -59,6 +60,12 @@ export function createProber(spec: ExporterSpec): ExporterProber {
       const startedAt = ctx.now ? ctx.now() : Date.now();
       if (unprobeable || !prep || closed) {
         return { up: false, problems: unprobeable ?? [], phases: emptyPhases(), totalSeconds: 0, tls: null, startedAt };
+      }
+      // grpc-js is loaded before the clock starts: its first load is not the backend's time. If it
+      // cannot be loaded, the Export layer fails with an internal probe error.
+      const keeper: GrpcClientKeeper | null = grpc ? (grpc.current() ?? (await grpc.get().catch(() => null))) : null;
+      if (closed) {
+        return { up: false, problems: [], phases: emptyPhases(), totalSeconds: 0, tls: null, startedAt };
       }
       const run: ProbeRun = {
         prep,
@@ -74,7 +81,7 @@ export function createProber(spec: ExporterSpec): ExporterProber {
         tlsSocket: null,
         tls: null,
         t0: performance.now(),
-        grpc,
+        grpc: keeper,
         answered: false,
       };
       let failure: LayerFailure | undefined;

@@ -1,4 +1,4 @@
-import { status as grpcStatus } from '@grpc/grpc-js';
+import { GRPC_STATUS as grpcStatus } from './grpc-status.js';
 import { fail, OBSERVED, type Layer } from './layer.js';
 
 const NAMES: Readonly<Record<number, string>> = Object.fromEntries(

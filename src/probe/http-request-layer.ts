@@ -1,4 +1,3 @@
-import { STATUS_CODES } from 'node:http';
 import { AnswerReader } from '../answer-reader.js';
 import { Client, closeClient } from '../undici-client.js';
 import { errorCode } from './error-code.js';
@@ -6,6 +5,7 @@ import { speaks, showBytes } from './first-bytes.js';
 import { closedOrTls } from './grpc-preface-layer.js';
 import { fail, OBSERVED, type Layer, type LayerFailure } from './layer.js';
 import { wire, type ProbeRun } from './probe-run.js';
+import { http } from '../node-http.js';
 
 /** Why the request was aborted when the exporter's own `timeout` passed. */
 const EXPORTER_TIMEOUT = new Error('the exporter timeout passed');
@@ -66,7 +66,7 @@ export const httpRequestLayer: Layer = {
       }
       return fail('request', OBSERVED.httpStatus, {
         status,
-        status_text: STATUS_CODES[status] ?? '',
+        status_text: http.STATUS_CODES[status] ?? '',
         retry_after: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
         body: body.replace(/\s+/g, ' ').trim().slice(0, 200) || undefined,
       });

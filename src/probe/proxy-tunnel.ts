@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
-import { STATUS_CODES } from 'node:http';
 import type { ProxyTarget } from './proxy-target.js';
 import { settle } from './settle.js';
+import { http } from '../node-http.js';
 
 export type TunnelAnswer =
   | { readonly ok: true }
@@ -37,7 +37,7 @@ export function openTunnel(socket: Socket, proxy: ProxyTarget, authority: string
       socket.pause();
       if (rest.length > 0) socket.unshift(rest);
       if (status >= 200 && status < 300) resolve({ ok: true });
-      else resolve({ ok: false, status, statusText: m[2] || STATUS_CODES[status] || '' });
+      else resolve({ ok: false, status, statusText: m[2] || http.STATUS_CODES[status] || '' });
     };
     const onError = (err: Error): void => reject(err);
     const onClose = (): void => resolve({ ok: false, status: 0, statusText: 'closed' });

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const entry = join(root, 'dist', 'bench', 'run.js');
 
-t.setTimeout(240_000);
+t.setTimeout(300_000);
 
 t.test('--quick prints the side-by-side table, the absolute figures and every budget', async (t) => {
   t.ok(existsSync(entry), `${entry} is built`);
@@ -53,6 +53,11 @@ t.test('--quick prints the side-by-side table, the absolute figures and every bu
   }
   t.match(stdout, /^\| start to ready, 10 exporters .*\| \d+ ms +\|$/m, 'start to ready');
   t.match(stdout, /^\| idle RSS, 10 exporters .*\| [\d.]+ MB +\|$/m, 'idle RSS');
+  // start-up and idle memory beside a bare node measured in the same run
+  t.match(stdout, /^\| start: spawn to ready, 10 exporters \/ a bare node's first HTTP 200 \(medians of 2\) +\| \d+ ms \/ \d+ ms \([\d.]+x\) +\|$/m, 'start beside a bare node');
+  t.match(stdout, /^\| idle RSS after 1 s, 10 exporters \/ a bare node HTTP server +\| [\d.]+ MB \/ [\d.]+ MB +\|$/m, 'idle RSS beside a bare node');
+  t.match(stdout, /^\| idle RSS after 1 s, 10 exporters: anonymous \+ file-backed +\| [\d.]+ MB \+ [\d.]+ MB +\|$/m, 'idle RSS split');
+  t.match(stdout, /^\| idle RSS after 1 s, a bare node: anonymous \+ file-backed +\| [\d.]+ MB \+ [\d.]+ MB +\|$/m, 'bare node RSS split');
   // every budget is judged (PASS or FAIL, never n/a: every part ran)
   const head = lines.findIndex((l) => /^\| budget +\| measured +\| result +\|$/.test(l));
   t.ok(head > 0, 'the budgets table');

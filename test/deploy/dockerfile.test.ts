@@ -108,6 +108,7 @@ t.test('the runtime environment: production, the config path, two malloc arenas'
   t.equal(env.get('NODE_ENV'), 'production');
   t.equal(env.get('OTEL_SENTINEL_CONFIG'), '/etc/otel-sentinel/sentinel.yaml');
   t.equal(env.get('MALLOC_ARENA_MAX'), '2', 'caps the malloc arenas the V8 threads keep (docs/performance.md)');
+  t.equal(env.get('MALLOC_TRIM_THRESHOLD_'), '131072', 'glibc gives freed memory back instead of raising its threshold (docs/performance.md)');
 });
 
 const healthcheckScript = (): string => {

@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchOptions } from './bench-options.js';
+import { freePort } from './free-port.js';
+import { httpGet, pollUntil } from './http-get.js';
+import { mixedExporters, type ProbeKind } from './probe-kinds.js';
+import { startSentinel } from './sentinel-process.js';
+import { sleep } from './stats.js';
+
+/** Resident memory of a process from /proc/PID/smaps_rollup, bytes. */
+export interface Resident {
+  readonly rssBytes: number;
+  /** private, anonymous pages: the heaps, stacks and JIT code */
+  readonly anonBytes: number;
+  /** pages of mapped files (the node binary and its libraries): shared and clean */
+  readonly fileBytes: number;
+}
+
+export function readResident(pid: number): Resident {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
+  const rss = kb('Rss');
+  const anon = kb('Anonymous');
+  return { rssBytes: rss, anonBytes: anon, fileBytes: rss - anon };
+}
+
+export interface StartupResult {
+  readonly exporters: number;
+  /** spawn to the first 200 of /readyz (the first round done), ms, one per run */
+  readonly readyMs: number[];
+  /** spawn to the first 200 of a bare `node` HTTP server, ms, one per run (alternating with the above) */
+  readonly bareMs: number[];
+  readonly idleS: number;
+  readonly idle: Resident;
+  readonly bareIdle: Resident;
+}
+
+const BARE_SERVER = `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.argv[1]), '127.0.0.1')`;
+
+/** A bare node answering HTTP: the floor of what any Node.js sidecar costs to start and to hold. */
+async function bareNode(idleS: number | null): Promise<{ ms: number; idle: Resident | null }> {
+  const port = await freePort();
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, ['-e', BARE_SERVER, String(port)], { stdio: 'ignore' });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  try {
+    const ms = await pollUntil(
+      'bare node HTTP server',
+      async () => ((await httpGet(`http://127.0.0.1:${port}/`, 2000).catch(() => null))?.status === 200 ? performance.now() - spawnedAt : undefined),
+      10,
+      30_000,
+    );
+    let idle: Resident | null = null;
+    if (idleS !== null) {
+      await sleep(idleS * 1000);
+      idle = readResident(child.pid!);
+    }
+    return { ms, idle };
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/**
+ * Start-up and idle memory beside a baseline taken in the same run: spawn to ready with 10 mixed
+ * exporters and spawn to the first answer of a bare node HTTP server, alternating, `readyRuns`
+ * times each (on a shared machine only the medians and their ratio mean something); then the
+ * resident memory of each, idle, split into anonymous and file-backed pages.
+ */
+export async function runStartup(kinds: readonly ProbeKind[], o: BenchOptions, dir: string, collectorPid: number): Promise<StartupResult> {
+  const exporters = 10;
+  const readyMs: number[] = [];
+  const bareMs: number[] = [];
+  let idle: Resident | null = null;
+  let bareIdle: Resident | null = null;
+  for (let i = 0; i < o.startupRuns; i++) {
+    const last = i === o.startupRuns - 1;
+    const bare = await bareNode(last ? o.idleS : null);
+    bareMs.push(bare.ms);
+    bareIdle = bare.idle ?? bareIdle;
+    const s = await startSentinel({ dir: join(dir, `startup-${i}`), exporters: mixedExporters(exporters, kinds), interval: '15s', timeout: '5s', mode: 'export', collectorPid });
+    try {
+      readyMs.push(await s.waitReady());
+      if (last) {
+        await sleep(o.idleS * 1000);
+        idle = readResident(s.pid);
+      }
+    } finally {
+      await s.stop();
+    }
+  }
+  return { exporters, readyMs, bareMs, idleS: o.idleS, idle: idle!, bareIdle: bareIdle! };
+}
