@@ -57,9 +57,8 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
     metricsTimer = null;
     // Between rounds of the collector only single exporters change: update just theirs.
     const probed = monitor.takeChanges();
-    const extra = { totalSeconds: monitor.totals() };
-    if (probed) metrics.updateExporters(probed, extra);
-    else metrics.update(monitor.diagnosis(), extra);
+    if (probed) metrics.updateExporters(probed);
+    else metrics.update(monitor.diagnosis());
   };
   const monitor = createMonitor({
     logger,
