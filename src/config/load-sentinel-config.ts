@@ -20,7 +20,7 @@ const COMMAND_LINE = 'command line';
 /** $2a$, $2b$ or $2y$, a two-digit cost, 22 characters of salt and 31 of hash */
 const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
-/** The configuration with no file and no flags (CONTRACT §3). */
+/** The configuration with no file and no flags (docs/configuration.md). */
 export function defaultSentinelConfig(): SentinelConfig {
   return {
     source: null,

@@ -3,7 +3,7 @@
  * classifier produces and metrics, the diagnosis, the status page, logs and `check` only display.
  */
 
-/** Causes an exporter can have, in the order the contract lists them (CONTRACT §5). */
+/** Causes an exporter can have, in the order docs/reasons.md lists them. */
 export const EXPORTER_CAUSES = ['network', 'endpoint', 'tls', 'auth', 'backend', 'protocol', 'queue'] as const;
 /** The six causes found by the active probe; at most one of them is active per exporter. */
 export const PROBE_CAUSES = ['network', 'endpoint', 'tls', 'auth', 'backend', 'protocol'] as const;

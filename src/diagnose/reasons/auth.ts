@@ -1,7 +1,7 @@
 import type { ReasonSpec } from '../reason-spec.js';
 import { answer, exporter, key, request } from './probe-wording.js';
 
-/** Reasons of the `auth` cause (CONTRACT §5) found by the probe; missing_credentials is in config.ts. */
+/** Reasons of the `auth` cause (docs/reasons.md) found by the probe; missing_credentials is in config.ts. */
 export const authReasons: Readonly<Record<string, ReasonSpec>> = {
   unauthorized: {
     cause: 'auth',

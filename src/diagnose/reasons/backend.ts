@@ -1,7 +1,7 @@
 import type { ReasonSpec } from '../reason-spec.js';
 import { answer, exporter, key, request, retryAfter, s, target, via } from './probe-wording.js';
 
-/** Reasons of the `backend` cause (CONTRACT §5): the server is reached but does not take data. */
+/** Reasons of the `backend` cause (docs/reasons.md): the server is reached but does not take data. */
 export const backendReasons: Readonly<Record<string, ReasonSpec>> = {
   unavailable: {
     cause: 'backend',

@@ -1,7 +1,7 @@
 import type { Facts, ReasonSpec } from '../reason-spec.js';
 
 /**
- * Reasons found by reading the configuration, before any probe (CONTRACT §4). The probe reuses
+ * Reasons found by reading the configuration, before any probe (docs/reasons.md). The probe reuses
  * missing_endpoint, invalid_endpoint and tls_config_invalid with the same facts. Facts never
  * carry a secret: keys, variable names, file names and non-secret values only.
  */

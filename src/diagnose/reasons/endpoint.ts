@@ -1,7 +1,7 @@
 import type { ReasonSpec } from '../reason-spec.js';
 import { answer, code, exporter, hostOf, key, s } from './probe-wording.js';
 
-/** Reasons of the `endpoint` cause (CONTRACT §5) found by the probe; config-time ones are in config.ts. */
+/** Reasons of the `endpoint` cause (docs/reasons.md) found by the probe; config-time ones are in config.ts. */
 export const endpointReasons: Readonly<Record<string, ReasonSpec>> = {
   dns_not_found: {
     cause: 'endpoint',

@@ -6,7 +6,7 @@ const proxyKey = (f: Parameters<ReasonSpec['fix']>[0]): string =>
     ? key(f, 'proxy_url')
     : `${s(f.proxy_source, 'HTTPS_PROXY')} in the collector's environment`;
 
-/** Reasons of the `network` cause (CONTRACT §5): the packets do not get through. */
+/** Reasons of the `network` cause (docs/reasons.md): the packets do not get through. */
 export const networkReasons: Readonly<Record<string, ReasonSpec>> = {
   connection_refused: {
     cause: 'network',

@@ -1,7 +1,7 @@
 import type { ReasonSpec } from '../reason-spec.js';
 import { answer, exporter, key, s, target } from './probe-wording.js';
 
-/** Reasons of the `protocol` cause (CONTRACT §5): both ends speak, but not the same language. */
+/** Reasons of the `protocol` cause (docs/reasons.md): both ends speak, but not the same language. */
 export const protocolReasons: Readonly<Record<string, ReasonSpec>> = {
   grpc_to_http_server: {
     cause: 'protocol',

@@ -1,6 +1,6 @@
 import type { ReasonSpec } from '../reason-spec.js';
 
-/** Reasons of the `queue` cause (CONTRACT §5): the collector's own view of its exporters. */
+/** Reasons of the `queue` cause (docs/reasons.md): the collector's own view of its exporters. */
 
 const pct = (v: unknown): string => (typeof v === 'number' ? `${Math.round(v * 100)}%` : 'unknown');
 const str = (v: unknown, dflt = ''): string => (v === undefined || v === null ? dflt : String(v));

@@ -1,6 +1,6 @@
 import type { Facts, ReasonSpec } from '../reason-spec.js';
 
-/** Reasons of the `resources` cause (CONTRACT §5): the collector process itself. */
+/** Reasons of the `resources` cause (docs/reasons.md): the collector process itself. */
 
 const mib = (v: unknown): string => (typeof v === 'number' ? `${(v / 1024 / 1024).toFixed(1)} MiB` : 'unknown');
 const pct = (v: unknown): string => (typeof v === 'number' ? `${Math.round(v * 100)}%` : 'unknown');

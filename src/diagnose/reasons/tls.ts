@@ -3,7 +3,7 @@ import { cert, code, detail, exporter, hostOf, key, plaintextKey, portOf, s, tar
 
 const sClient = (f: Parameters<ReasonSpec['fix']>[0]): string => `\`openssl s_client -connect ${hostOf(f)}:${portOf(f)} -showcerts\``;
 
-/** Reasons of the `tls` cause (CONTRACT §5) found by the probe; tls_config_invalid is in config.ts. */
+/** Reasons of the `tls` cause (docs/reasons.md) found by the probe; tls_config_invalid is in config.ts. */
 export const tlsReasons: Readonly<Record<string, ReasonSpec>> = {
   tls_unknown_authority: {
     cause: 'tls',
