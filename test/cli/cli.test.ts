@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, runCli } from '../helpers/run-cli.js';
 import { collectorYaml } from '../helpers/collector-yaml.js';
+import type { Diagnosis } from '../../src/diagnose/diagnosis.js';
 
 const TOKEN = 's3cr3t-CLI-TOKEN-7731';
 
@@ -177,7 +178,7 @@ t.test('serve: /readyz 503 then 200, /livez, /metrics accepted by promtool, clea
   t.notMatch(text, TOKEN);
   const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   t.equal(promtool.status, 0, `promtool check metrics: ${promtool.stdout}${promtool.stderr}`);
-  const diag = await (await fetch(`${base}/api/v1/diagnosis`)).json();
+  const diag = (await (await fetch(`${base}/api/v1/diagnosis`)).json()) as Diagnosis;
   t.equal(diag.exporters.length, 3);
   t.notMatch(out, TOKEN, 'no header value in the logs');
   child.kill('SIGTERM');
