@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { CommonFlags, Io } from './cli.js';
+import type { CommonFlags, Io } from './command.js';
 import { ConfigError } from './config/config-error.js';
 import type { SentinelConfig } from './config/sentinel-config.js';
 import { createLogger } from './log.js';
@@ -188,18 +188,12 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
   return { address, reload: (trigger = 'api') => reload(trigger), stop, monitor };
 }
 
-/** `otel-sentinel serve`: runs until SIGTERM/SIGINT; resolves to the exit code. */
+/**
+ * `otel-sentinel serve`: runs until SIGTERM/SIGINT; resolves to the exit code. Throws ConfigError
+ * when the configuration is unusable at start (the CLI exits 2).
+ */
 export async function runDaemon(flags: CommonFlags, io: Io, opts: DaemonOptions = {}): Promise<number> {
-  let daemon: RunningDaemon;
-  try {
-    daemon = await startDaemon(flags, io, opts);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`otel-sentinel: configuration unusable: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const daemon = await startDaemon(flags, io, opts);
   const onHup = (): void => void daemon.reload('SIGHUP');
   process.on('SIGHUP', onHup);
   await new Promise<void>((resolve) => {

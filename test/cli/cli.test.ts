@@ -195,4 +195,8 @@ t.test('serve exits 2 on an unusable config at start', async (t) => {
   const r = await runCli(['serve', '--config', file]);
   t.equal(r.code, 2);
   t.match(r.stderr, 'bogus_key');
+  const c = await runCli(['check', '--config', file]);
+  t.equal(c.code, 2, 'check: the same exit code');
+  t.equal(c.stderr, r.stderr, 'and the very same line, from the one place that turns a ConfigError into exit 2');
+  t.match(r.stderr, /^otel-sentinel: configuration unusable: /);
 });
