@@ -17,7 +17,7 @@ const fullKey = (f: Facts): string => {
 };
 const inFile = (f: Facts): string => (f.source ? ` (in ${s(f.source)})` : '');
 
-export const configReasons: Readonly<Record<string, ReasonSpec>> = {
+export const configReasons = {
   missing_endpoint: {
     cause: 'endpoint',
     severity: 'critical',
@@ -124,4 +124,4 @@ export const configReasons: Readonly<Record<string, ReasonSpec>> = {
     fix: (f) =>
       `Set ${s(f.variable)} in the collector's environment, or give a default with \${env:${s(f.variable)}:-VALUE} in ${fullKey(f)}`,
   },
-};
+} satisfies Record<string, ReasonSpec>;

@@ -19,7 +19,7 @@ const queueFix = (name: unknown): string =>
   `or \`sending_queue.queue_size\` to ride out longer outages (memory permitting), and consider \`sending_queue.storage: file_storage\` ` +
   'so a restart does not lose what is queued.';
 
-export const queueReasons: Readonly<Record<string, ReasonSpec>> = {
+export const queueReasons = {
   queue_near_capacity: {
     cause: 'queue',
     severity: 'warning',
@@ -77,4 +77,4 @@ export const queueReasons: Readonly<Record<string, ReasonSpec>> = {
       '(`readers: [{pull: {exporter: {prometheus: {host: 127.0.0.1, port: 8888}}}}]`, or `address: 127.0.0.1:8888` in older versions) ' +
       `and point otel-sentinel's \`collector.telemetry_url\` at it (now ${str(f['url'])}); set \`collector.telemetry_url: ""\` to turn this off.`,
   },
-};
+} satisfies Record<string, ReasonSpec>;

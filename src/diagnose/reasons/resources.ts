@@ -31,7 +31,7 @@ const memoryFix = (f: Facts): string => {
   }
 };
 
-export const resourcesReasons: Readonly<Record<string, ReasonSpec>> = {
+export const resourcesReasons = {
   fd_near_limit: {
     cause: 'resources',
     severity: 'warning',
@@ -134,4 +134,4 @@ export const resourcesReasons: Readonly<Record<string, ReasonSpec>> = {
       'Docker `--cgroupns=host`), or set a `memory_limiter` processor so that a limit is known. ' +
       'OOM kills still show up as restarts (reason collector_restarted).',
   },
-};
+} satisfies Record<string, ReasonSpec>;
