@@ -1,4 +1,4 @@
-import type { Diagnosis, ExporterDiagnosis } from './diagnose/diagnosis.js';
+import { PHASES, type Diagnosis, type ExporterDiagnosis } from './diagnose/diagnosis.js';
 import type { Problem } from './diagnose/problem.js';
 import { stateRank, STATES, type State } from './diagnose/state.js';
 
@@ -60,8 +60,7 @@ function exporterBlock(e: ExporterDiagnosis, st: Style): string[] {
     if (i > 0) lines.push('');
     lines.push(...problemLines(p, st));
   });
-  const ph = e.phases;
-  const timing = `dns ${ms(ph.dns_seconds)} · connect ${ms(ph.connect_seconds)} · tls ${ms(ph.tls_seconds)} · request ${ms(ph.request_seconds)} · total ${ms(ph.total_seconds)}`;
+  const timing = PHASES.map((p) => `${p.name} ${ms(e.phases[p.key])}`).join(' · ');
   lines.push(`  ${st.dim(timing)}`);
   if (e.tls?.not_after) lines.push(`  ${st.dim(`certificate valid until ${e.tls.not_after} (${e.tls.version ?? '?'}, alpn ${e.tls.alpn ?? 'none'})`)}`);
   if (e.queue && e.queue.capacity) {

@@ -16,13 +16,7 @@ import { watchFiles, type FileWatch } from './watch-files.js';
 import { packageVersion } from './version.js';
 
 export interface DaemonOptions {
-  /** replaces the collector/telemetry sources and procfs root in tests */
-  readonly procRoot?: string;
-  /** resolves when the daemon should stop; default: SIGTERM or SIGINT */
-  readonly stopSignal?: AbortSignal;
-  /** called once listening, with the bound address */
-  readonly onListening?: (address: { host: string; port: number }) => void;
-  /** extra setup hook (the demo uses it to print its URLs) */
+  /** where the daemon logs (the demo and tests pass theirs); default: JSON on stdout at log.level */
   readonly logger?: Logger;
 }
 
@@ -42,7 +36,7 @@ const SHUTDOWN_GRACE_MS = 1500;
  * number of times, `stop()` once.
  */
 export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOptions = {}): Promise<RunningDaemon> {
-  const collector = createCollectorWatcher({ procRoot: opts.procRoot });
+  const collector = createCollectorWatcher();
   const telemetry = createTelemetryScraper();
   let loaded: Loaded = await loadAll(flags, collector, io.env);
   const logger = opts.logger ?? createLogger(loaded.config.log.level);
@@ -171,7 +165,6 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
   const address = await server.start();
   const watch: FileWatch | null = watchFiles(loaded.files, () => void reload('file change'));
   logger.info({ address: `${address.host}:${address.port}`, exporters: loaded.model.exporters.map((e) => e.name) }, 'otel-sentinel started');
-  opts.onListening?.(address);
 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
@@ -192,12 +185,11 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
  * `otel-sentinel serve`: runs until SIGTERM/SIGINT; resolves to the exit code. Throws ConfigError
  * when the configuration is unusable at start (the CLI exits 2).
  */
-export async function runDaemon(flags: CommonFlags, io: Io, opts: DaemonOptions = {}): Promise<number> {
-  const daemon = await startDaemon(flags, io, opts);
+export async function runDaemon(flags: CommonFlags, io: Io): Promise<number> {
+  const daemon = await startDaemon(flags, io);
   const onHup = (): void => void daemon.reload('SIGHUP');
   process.on('SIGHUP', onHup);
   await new Promise<void>((resolve) => {
-    if (opts.stopSignal) opts.stopSignal.addEventListener('abort', () => resolve(), { once: true });
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
   });

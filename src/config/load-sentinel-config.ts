@@ -14,7 +14,6 @@ export interface SentinelFlags {
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export const DEFAULT_PROCESS_NAMES = ['otelcol', 'otelcol-contrib', 'otelcol-k8s', 'otelcorecol'] as const;
 export const EXTRA_TARGET_TYPES = ['otlp_grpc', 'otlp_http', 'otlp', 'otlphttp'] as const;
 const COMMAND_LINE = 'command line';
 /** $2a$, $2b$ or $2y$, a two-digit cost, 22 characters of salt and 31 of hash */

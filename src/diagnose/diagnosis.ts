@@ -10,6 +10,19 @@ export interface DiagnosisPhases extends Phases {
   total_seconds: number | null;
 }
 
+/**
+ * The phases of a probe in the order they run, then the whole probe: each one's name (the `phase`
+ * label of otel_sentinel_probe_duration_seconds, the word in the `check` report) and its field in
+ * `phases`. The views that can import loop over this list.
+ */
+export const PHASES = [
+  { name: 'dns', key: 'dns_seconds' },
+  { name: 'connect', key: 'connect_seconds' },
+  { name: 'tls', key: 'tls_seconds' },
+  { name: 'request', key: 'request_seconds' },
+  { name: 'total', key: 'total_seconds' },
+] as const satisfies readonly { name: string; key: keyof DiagnosisPhases }[];
+
 /** One exporter in the diagnosis document (docs/http.md, "The diagnosis document"). */
 export interface ExporterDiagnosis {
   name: string;

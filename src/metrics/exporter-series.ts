@@ -1,4 +1,4 @@
-import type { ExporterDiagnosis } from '../diagnose/diagnosis.js';
+import { PHASES, type ExporterDiagnosis } from '../diagnose/diagnosis.js';
 import { EXPORTER_CAUSES } from '../diagnose/problem.js';
 import type { MetricSet } from './metric-set.js';
 import type { Series } from './series-book.js';
@@ -29,15 +29,8 @@ export function exporterSeries(m: MetricSet, e: ExporterDiagnosis): Series[] {
     });
   }
 
-  const phases = e.phases;
-  const durations: [string, number | null | undefined][] = [
-    ['dns', phases.dns_seconds],
-    ['connect', phases.connect_seconds],
-    ['tls', phases.tls_seconds],
-    ['request', phases.request_seconds],
-    ['total', phases.total_seconds],
-  ];
-  for (const [phase, seconds] of durations) {
+  for (const { name: phase, key } of PHASES) {
+    const seconds = e.phases[key];
     // A phase that did not run has no series: a 0 would read as "instant", NaN breaks alerts.
     if (isNumber(seconds)) out.push({ gauge: m.probeDuration, labels: { exporter, phase }, value: seconds });
   }

@@ -154,7 +154,3 @@ export const FAMILIES = {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   },
 } as const satisfies Record<string, FamilySpec>;
-
-/** Phases of `otel_sentinel_probe_duration_seconds`, in the order they run. */
-export const PROBE_PHASES = ['dns', 'connect', 'tls', 'request', 'total'] as const;
-export type ProbePhase = (typeof PROBE_PHASES)[number];
