@@ -1,5 +1,6 @@
-import type { Diagnosis, ExporterDiagnosis } from './diagnose/diagnosis.js';
+import { PHASES, type Diagnosis, type ExporterDiagnosis } from './diagnose/diagnosis.js';
 import type { Problem } from './diagnose/problem.js';
+import { stateRank, STATES, type State } from './diagnose/state.js';
 
 /** ANSI styling, or none: colour only on a terminal (and never with NO_COLOR). */
 export interface Style {
@@ -27,20 +28,39 @@ function problemLines(p: Problem, st: Style): string[] {
   ];
 }
 
-function stateOf(e: ExporterDiagnosis, st: Style): string {
-  if (!e.up) return st.bad('DOWN');
-  if (e.problems.length > 0) return st.warn('WARN');
-  return st.ok('UP');
+/** The state as the page writes it, coloured; the state itself is the diagnosis' own. */
+function badge(s: State, st: Style): string {
+  const text = s.toUpperCase();
+  if (s === 'down') return st.bad(text);
+  if (s === 'up') return st.ok(text);
+  return st.warn(text);
+}
+
+const COUNTED: Record<Exclude<State, 'up'>, string> = { down: 'down', warn: 'with warnings', pending: 'not checked yet' };
+
+/** The verdict line: what is not up, in the diagnosis' own states. */
+function verdict(d: Diagnosis, st: Style): string {
+  if (d.healthy) return st.ok('all healthy');
+  const parts: string[] = [];
+  if (d.collector.state !== 'up') parts.push(`collector ${COUNTED[d.collector.state]}`);
+  const counts: Record<State, number> = { down: 0, warn: 0, pending: 0, up: 0 };
+  for (const e of d.exporters) counts[e.state]++;
+  const n = d.exporters.length;
+  for (const s of STATES) {
+    if (s === 'up' || counts[s] === 0) continue;
+    parts.push(`${counts[s]} of ${n} exporter${n === 1 ? '' : 's'} ${COUNTED[s]}`);
+  }
+  const text = parts.join(', ');
+  return d.state === 'down' ? st.bad(text) : st.warn(text);
 }
 
 function exporterBlock(e: ExporterDiagnosis, st: Style): string[] {
-  const lines = [`${stateOf(e, st)}  ${st.bold(e.name)}  ${st.dim(`${e.protocol}  ${e.endpoint}`)}`, ...probedLines(e, st)];
+  const lines = [`${badge(e.state, st)}  ${st.bold(e.name)}  ${st.dim(`${e.protocol}  ${e.endpoint}`)}`, ...probedLines(e, st)];
   e.problems.forEach((p, i) => {
     if (i > 0) lines.push('');
     lines.push(...problemLines(p, st));
   });
-  const ph = e.phases;
-  const timing = `dns ${ms(ph.dns_seconds)} · connect ${ms(ph.connect_seconds)} · tls ${ms(ph.tls_seconds)} · request ${ms(ph.request_seconds)}`;
+  const timing = PHASES.map((p) => `${p.name} ${ms(e.phases[p.key])}`).join(' · ');
   lines.push(`  ${st.dim(timing)}`);
   if (e.tls?.not_after) lines.push(`  ${st.dim(`certificate valid until ${e.tls.not_after} (${e.tls.version ?? '?'}, alpn ${e.tls.alpn ?? 'none'})`)}`);
   if (e.queue && e.queue.capacity) {
@@ -62,19 +82,17 @@ function probedLines(e: ExporterDiagnosis, st: Style): string[] {
 /** The human `check` report: the collector first, then one block per exporter, failing first. */
 export function renderReport(d: Diagnosis, st: Style): string {
   const c = d.collector;
-  const failing = d.exporters.filter((e) => !e.up).length;
   const out: string[] = [];
-  const verdict = d.healthy ? st.ok('all healthy') : st.bad(`${failing} of ${d.exporters.length} exporters failing`);
-  out.push(`${st.bold('otel-sentinel check')}  ${verdict}  ${st.dim(d.checked_at)}`, '');
+  out.push(`${st.bold('otel-sentinel check')}  ${verdict(d, st)}  ${st.dim(d.checked_at)}`, '');
   const head = c.found
-    ? `${c.problems.length ? st.warn('WARN') : st.ok('UP')}  ${st.bold('collector')}  ${st.dim(
+    ? `${badge(c.state, st)}  ${st.bold('collector')}  ${st.dim(
         `pid ${c.pid}${c.cpu_percent != null ? ` · cpu ${c.cpu_percent}%` : ''} · fds ${c.open_fds ?? '?'}/${c.max_fds ?? '?'} · memory ${mib(c.rss_bytes)} of ${mib(c.memory_limit_bytes)} · OOM kills ${c.oom_kills} · restarts ${c.restarts}`,
       )}`
-    : `${st.warn('----')}  ${st.bold('collector')}  ${st.dim('process not found')}`;
+    : `${badge(c.state, st)}  ${st.bold('collector')}  ${st.dim('process not found')}`;
   out.push(head);
   c.problems.forEach((p) => out.push(...problemLines(p, st)));
   out.push('');
-  const ordered = [...d.exporters].sort((a, b) => Number(a.up) - Number(b.up) || b.problems.length - a.problems.length);
+  const ordered = [...d.exporters].sort((a, b) => stateRank(a.state) - stateRank(b.state) || b.problems.length - a.problems.length);
   if (ordered.length === 0) out.push(st.warn('no OTLP exporter is used by a pipeline of the collector config'), '');
   for (const e of ordered) out.push(...exporterBlock(e, st), '');
   return out.join('\n');

@@ -1,7 +1,6 @@
 import pino from 'pino';
-import type { Command, Io } from './cli.js';
+import type { Command, Io } from './command.js';
 import { COLOUR, PLAIN, renderReport } from './check-report.js';
-import { ConfigError } from './config/config-error.js';
 import { loadAll } from './load-all.js';
 import { createMonitor } from './monitor.js';
 import { createProber } from './probe/create-prober.js';
@@ -14,20 +13,12 @@ export interface CheckOptions {
 
 /**
  * `otel-sentinel check`: one round of exactly what the daemon runs, then the report (or the
- * diagnosis document with --json). Exit 0 all healthy, 1 a problem is active, 2 unusable config.
+ * diagnosis document with --json). Exit 0 all healthy, 1 a problem is active, 2 an exporter that
+ * is not there; throws ConfigError for an unusable configuration (the CLI exits 2).
  */
 export async function runCheck(cmd: Command, io: Io, opts: CheckOptions = {}): Promise<number> {
   const collector = createCollectorWatcher({ procRoot: opts.procRoot });
-  let loaded;
-  try {
-    loaded = await loadAll(cmd.flags, collector, io.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`otel-sentinel: configuration unusable: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const loaded = await loadAll(cmd.flags, collector, io.env);
   let model = loaded.model;
   if (cmd.exporters.length > 0) {
     const known = new Set(model.exporters.map((e) => e.name));

@@ -2,13 +2,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { packageVersion } from './version.js';
 import { sizeHeapToMemoryLimit } from './heap-limit.js';
 import { tuneHeap } from './heap-tuning.js';
+import { ConfigError } from './config/config-error.js';
+import type { Command, Io } from './command.js';
 
-/** Where the CLI writes, and what it reads of the process: injectable for tests. */
-export interface Io {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
+export type { Command, CommonFlags, Io } from './command.js';
 
 export const USAGE = `otel-sentinel: watches an OpenTelemetry Collector's exporters and explains why they fail
 
@@ -44,20 +41,6 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const satisfies ParseArgsConfig['options'];
 
-export interface CommonFlags {
-  readonly configFile: string | null;
-  readonly collectorConfigFiles?: string[];
-  readonly listen?: string;
-  readonly logLevel?: string;
-}
-
-export interface Command {
-  readonly name: 'serve' | 'check' | 'demo' | 'help' | 'version';
-  readonly flags: CommonFlags;
-  readonly exporters: readonly string[];
-  readonly json: boolean;
-}
-
 /** argv (without node and the script) -> command; throws an Error with a one-line message on misuse. */
 export function parseCommand(argv: readonly string[], env: Io['env']): Command {
   const { values, positionals } = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -80,7 +63,10 @@ export function parseCommand(argv: readonly string[], env: Io['env']): Command {
   };
 }
 
-/** Runs a command; resolves to the exit code. Only bin.ts exits the process. */
+/**
+ * Runs a command; resolves to the exit code. Only bin.ts exits the process. This is the one place
+ * where an unusable configuration (a ConfigError from any command) becomes exit code 2.
+ */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let cmd: Command;
   try {
@@ -89,6 +75,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stderr.write(`otel-sentinel: ${(err as Error).message}\nRun "otel-sentinel --help" for usage.\n`);
     return 2;
   }
+  try {
+    return await run(cmd, io);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.stderr.write(`otel-sentinel: configuration unusable: ${err.message}\n`);
+    return 2;
+  }
+}
+
+async function run(cmd: Command, io: Io): Promise<number> {
   switch (cmd.name) {
     case 'help':
       io.stdout.write(USAGE);

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { CommonFlags, Io } from './cli.js';
+import type { CommonFlags, Io } from './command.js';
 import { ConfigError } from './config/config-error.js';
 import type { SentinelConfig } from './config/sentinel-config.js';
 import { createLogger } from './log.js';
@@ -16,13 +16,7 @@ import { watchFiles, type FileWatch } from './watch-files.js';
 import { packageVersion } from './version.js';
 
 export interface DaemonOptions {
-  /** replaces the collector/telemetry sources and procfs root in tests */
-  readonly procRoot?: string;
-  /** resolves when the daemon should stop; default: SIGTERM or SIGINT */
-  readonly stopSignal?: AbortSignal;
-  /** called once listening, with the bound address */
-  readonly onListening?: (address: { host: string; port: number }) => void;
-  /** extra setup hook (the demo uses it to print its URLs) */
+  /** where the daemon logs (the demo and tests pass theirs); default: JSON on stdout at log.level */
   readonly logger?: Logger;
 }
 
@@ -42,7 +36,7 @@ const SHUTDOWN_GRACE_MS = 1500;
  * number of times, `stop()` once.
  */
 export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOptions = {}): Promise<RunningDaemon> {
-  const collector = createCollectorWatcher({ procRoot: opts.procRoot });
+  const collector = createCollectorWatcher();
   const telemetry = createTelemetryScraper();
   let loaded: Loaded = await loadAll(flags, collector, io.env);
   const logger = opts.logger ?? createLogger(loaded.config.log.level);
@@ -57,9 +51,8 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
     metricsTimer = null;
     // Between rounds of the collector only single exporters change: update just theirs.
     const probed = monitor.takeChanges();
-    const extra = { totalSeconds: monitor.totals() };
-    if (probed) metrics.updateExporters(probed, extra);
-    else metrics.update(monitor.diagnosis(), extra);
+    if (probed) metrics.updateExporters(probed);
+    else metrics.update(monitor.diagnosis());
   };
   const monitor = createMonitor({
     logger,
@@ -172,7 +165,6 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
   const address = await server.start();
   const watch: FileWatch | null = watchFiles(loaded.files, () => void reload('file change'));
   logger.info({ address: `${address.host}:${address.port}`, exporters: loaded.model.exporters.map((e) => e.name) }, 'otel-sentinel started');
-  opts.onListening?.(address);
 
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
@@ -189,22 +181,15 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
   return { address, reload: (trigger = 'api') => reload(trigger), stop, monitor };
 }
 
-/** `otel-sentinel serve`: runs until SIGTERM/SIGINT; resolves to the exit code. */
-export async function runDaemon(flags: CommonFlags, io: Io, opts: DaemonOptions = {}): Promise<number> {
-  let daemon: RunningDaemon;
-  try {
-    daemon = await startDaemon(flags, io, opts);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`otel-sentinel: configuration unusable: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+/**
+ * `otel-sentinel serve`: runs until SIGTERM/SIGINT; resolves to the exit code. Throws ConfigError
+ * when the configuration is unusable at start (the CLI exits 2).
+ */
+export async function runDaemon(flags: CommonFlags, io: Io): Promise<number> {
+  const daemon = await startDaemon(flags, io);
   const onHup = (): void => void daemon.reload('SIGHUP');
   process.on('SIGHUP', onHup);
   await new Promise<void>((resolve) => {
-    if (opts.stopSignal) opts.stopSignal.addEventListener('abort', () => resolve(), { once: true });
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
   });

@@ -1,4 +1,4 @@
-import type { CommonFlags } from './cli.js';
+import type { CommonFlags } from './command.js';
 import type { CollectorModel } from './config/collector-model.js';
 import type { SentinelConfig } from './config/sentinel-config.js';
 import { loadSentinelConfig } from './config/load-sentinel-config.js';

@@ -3,10 +3,12 @@ import type { CollectorModel } from './config/collector-model.js';
 import type { ExporterSpec } from './config/exporter-spec.js';
 import type { SentinelConfig } from './config/sentinel-config.js';
 import type { CollectorReport, QueueReport } from './collector/collector-report.js';
-import type { Diagnosis, ExporterDiagnosis } from './diagnose/diagnosis.js';
+import type { CollectorDiagnosis, Diagnosis, ExporterDiagnosis } from './diagnose/diagnosis.js';
+import { assembleDiagnosis, collectorDiagnosis, exporterDiagnosis } from './diagnose/diagnosis.js';
 import type { Problem } from './diagnose/problem.js';
 import { redact } from './diagnose/redact.js';
 import { endpointKeyOf } from './config/static-problems.js';
+import { collectorLogRecords, exporterLogRecord } from './log.js';
 import type { ExporterProber, LookupAll } from './probe/prober.js';
 import type { ProbeResult } from './probe/probe-result.js';
 import type { Task } from './schedule/scheduler.js';
@@ -104,8 +106,6 @@ export interface Monitor {
    * (the metrics) at a cost per change rather than per exporter; there is one such consumer.
    */
   takeChanges(): ExporterDiagnosis[] | null;
-  /** total seconds of each exporter's last probe (a live view, not a copy) */
-  totals(): { get(exporter: string): number | undefined };
   close(): void;
 }
 
@@ -115,13 +115,12 @@ export function createMonitor(deps: MonitorDeps): Monitor {
   let config: SentinelConfig | null = null;
   let model: CollectorModel | null = null;
   const exporters = new Map<string, ExporterState>();
-  let collector: CollectorReport = NOT_INSPECTED;
+  let collector: CollectorDiagnosis = collectorDiagnosis(NOT_INSPECTED, false);
   let collectorInspected = false;
   let collectorLogged = '';
   let cached: Diagnosis | null = null;
   /** exporters probed since the last takeChanges(); null: everything may have changed */
   let probedSince: Set<string> | null = null;
-  const totalsView = { get: (exporter: string): number | undefined => exporters.get(exporter)?.result?.totalSeconds };
   let tasks = new Map<string, Task>();
 
   const changed = (exporter?: string): void => {
@@ -131,31 +130,16 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     deps.onChange?.();
   };
 
+  /** Logs an exporter's entry when its state or problems changed. */
   const logExporter = (st: ExporterState): void => {
-    const problems = exporterProblems(st);
-    const sig = `${st.result?.up ? 'up' : 'down'}|${signature(problems)}`;
+    const entry = (st.diag ??= toDiagnosis(st));
+    const sig = `${entry.state}|${signature(entry.problems)}`;
     if (sig === st.logged) return;
     const first = st.logged === '';
     st.logged = sig;
-    const fields = { exporter: st.spec.name, endpoint: st.shown };
-    const main = problems.find((p) => p.severity === 'critical') ?? problems[0];
-    if (main) {
-      const level = main.severity === 'critical' ? 'warn' : 'info';
-      log[level](
-        { ...fields, cause: main.cause, reason: main.reason, severity: main.severity, fix: main.fix },
-        `${st.spec.name}: ${main.cause}/${main.reason}: ${main.message}`,
-      );
-    } else if (!first) {
-      log.info(fields, `${st.spec.name}: recovered, exporting works end to end`);
-    } else {
-      log.info(fields, `${st.spec.name}: healthy`);
-    }
+    const r = exporterLogRecord(entry, first);
+    log[r.level](r.fields, r.msg);
   };
-
-  const exporterProblems = (st: ExporterState): Problem[] => [
-    ...(st.result?.problems ?? st.spec.configProblems),
-    ...(st.queue?.problems ?? []),
-  ];
 
   const probeTask = (st: ExporterState): Task => ({
     run: async (signal) => {
@@ -198,8 +182,8 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         queues = scraped.queues;
         telemetryProblems = scraped.problems;
       }
-      collector = { ...report, problems: [...report.problems, ...telemetryProblems] };
       collectorInspected = true;
+      collector = collectorDiagnosis({ ...report, problems: [...report.problems, ...telemetryProblems] }, true);
       deps.onCollector?.(collector);
       for (const [name, st] of exporters) {
         const queue = queues.get(name) ?? null;
@@ -209,8 +193,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       const sig = signature(collector.problems);
       if (sig !== collectorLogged) {
         collectorLogged = sig;
-        for (const p of collector.problems) log.warn({ cause: p.cause, reason: p.reason, severity: p.severity, fix: p.fix }, `collector: ${p.cause}/${p.reason}: ${p.message}`);
-        if (collector.problems.length === 0) log.info({ pid: collector.pid }, 'collector: no problems');
+        for (const r of collectorLogRecords(collector)) log[r.level](r.fields, r.msg);
       }
       for (const st of exporters.values()) if (st.result) logExporter(st);
       changed();
@@ -226,10 +209,8 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     tasks = next;
   };
 
-  const toDiagnosis = (st: ExporterState): ExporterDiagnosis => {
-    const r = st.result;
-    const problems = exporterProblems(st);
-    return {
+  const toDiagnosis = (st: ExporterState): ExporterDiagnosis =>
+    exporterDiagnosis({
       name: st.spec.name,
       type: st.spec.type,
       protocol: st.spec.protocol,
@@ -237,16 +218,12 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       signal: st.spec.protocol === 'grpc' || st.spec.protocol === 'http' ? (st.spec.handshakeOnly ? null : (st.spec.signal ?? 'traces')) : null,
       signals: st.spec.signals ? [...st.spec.signals] : null,
       note: st.spec.note ?? null,
-      value_sources: (st.spec.valueSources ?? []).map((v) => ({ ...v })),
-      up: r?.up ?? false,
-      problems,
-      phases: r?.phases ?? { dns_seconds: null, connect_seconds: null, tls_seconds: null, request_seconds: null },
-      tls: r?.tls ?? null,
-      queue: st.queue ? { size: st.queue.size, capacity: st.queue.capacity, sizer: st.queue.sizer, unit: st.queue.unit, seconds_to_full: st.queue.seconds_to_full } : null,
-      last_success_at: st.lastSuccessAt === null ? null : new Date(st.lastSuccessAt).toISOString(),
-      checked_at: r ? new Date(r.startedAt).toISOString() : null,
-    };
-  };
+      valueSources: (st.spec.valueSources ?? []).map((v) => ({ ...v })),
+      result: st.result,
+      configProblems: st.spec.configProblems,
+      queue: st.queue,
+      lastSuccessAt: st.lastSuccessAt,
+    });
 
   return {
     apply(nextConfig, nextModel, env) {
@@ -312,8 +289,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     diagnosis() {
       if (cached) return cached;
       const list = [...exporters.values()].map((st) => (st.diag ??= toDiagnosis(st)));
-      const healthy = collector.problems.length === 0 && list.every((e) => e.up && e.problems.length === 0);
-      cached = { checked_at: new Date(now()).toISOString(), healthy, collector, exporters: list };
+      cached = assembleDiagnosis(new Date(now()).toISOString(), collector, list);
       return cached;
     },
     takeChanges() {
@@ -326,9 +302,6 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         if (st) out.push((st.diag ??= toDiagnosis(st)));
       }
       return out;
-    },
-    totals() {
-      return totalsView;
     },
     close() {
       for (const st of exporters.values()) st.prober.close();

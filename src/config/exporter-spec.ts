@@ -85,6 +85,6 @@ export interface ExporterSpec {
   readonly source: string;
   /** values that must never be shown: header values, tokens, passwords, proxy credentials */
   readonly secrets: readonly string[];
-  /** mistakes visible without probing (CONTRACT §4), and unresolved env references */
+  /** mistakes visible without probing (docs/reasons.md), and unresolved env references */
   readonly configProblems: readonly Problem[];
 }

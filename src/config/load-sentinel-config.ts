@@ -15,13 +15,12 @@ export interface SentinelFlags {
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export const DEFAULT_PROCESS_NAMES = ['otelcol', 'otelcol-contrib', 'otelcol-k8s', 'otelcorecol'] as const;
 export const EXTRA_TARGET_TYPES = ['otlp_grpc', 'otlp_http', 'otlp', 'otlphttp'] as const;
 const COMMAND_LINE = 'command line';
 /** $2a$, $2b$ or $2y$, a two-digit cost, 22 characters of salt and 31 of hash */
 const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
 
-/** The configuration with no file and no flags (CONTRACT §3). */
+/** The configuration with no file and no flags (docs/configuration.md). */
 export function defaultSentinelConfig(): SentinelConfig {
   return {
     source: null,

@@ -1,4 +1,4 @@
-/** otel-sentinel's own configuration after defaults and validation (CONTRACT §3). Frozen. */
+/** otel-sentinel's own configuration after defaults and validation (docs/configuration.md). Frozen. */
 export interface SentinelConfig {
   /** the file it was read from; null when built from defaults and flags only */
   readonly source: string | null;

@@ -82,7 +82,7 @@ function tlsProblems(spec: ExporterSpec, ctx: StaticCheckContext): Problem[] {
 }
 
 /**
- * Mistakes visible without probing (CONTRACT §4): endpoint form, OTLP port swapped, https with
+ * Mistakes visible without probing (docs/reasons.md): endpoint form, OTLP port swapped, https with
  * insecure, unusual traces path, TLS files, client certificate expiry.
  */
 export function staticProblems(spec: ExporterSpec, ctx: StaticCheckContext): Problem[] {

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Logger } from 'pino';
-import type { Command, Io } from '../cli.js';
+import type { Command, Io } from '../command.js';
 import { startDaemon } from '../daemon.js';
-import { ConfigError } from '../config/config-error.js';
 import { startDemoBackends } from './backends.js';
 import { DEMO_CA_PEM } from './certs.js';
 
@@ -64,11 +63,7 @@ export async function runDemo(cmd: Command, io: Io, opts: DemoOptions = {}): Pro
   try {
     daemon = await startDaemon({ configFile: sentinelFile }, io, { logger: opts.logger });
   } catch (err) {
-    await cleanup();
-    if (err instanceof ConfigError) {
-      io.stderr.write(`otel-sentinel demo: ${err.message}\n`);
-      return 2;
-    }
+    await cleanup(); // a ConfigError goes on to the CLI, which exits 2
     throw err;
   }
   const base = `http://${daemon.address.host.includes(':') ? `[${daemon.address.host}]` : daemon.address.host}:${daemon.address.port}`;

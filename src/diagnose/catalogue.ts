@@ -11,7 +11,7 @@ import { queueReasons } from './reasons/queue.js';
 import { configReasons } from './reasons/config.js';
 
 /** Every reason code, one literal registry; docs/reasons.md documents each (a test keeps them in sync). */
-export const CATALOGUE: Readonly<Record<string, ReasonSpec>> = Object.freeze({
+export const CATALOGUE = Object.freeze({
   ...networkReasons,
   ...endpointReasons,
   ...tlsReasons,
@@ -23,9 +23,16 @@ export const CATALOGUE: Readonly<Record<string, ReasonSpec>> = Object.freeze({
   ...configReasons,
 });
 
+/** Every reason code: a code that is not in the catalogue does not compile. */
+export type ReasonCode = keyof typeof CATALOGUE;
+
+/** The catalogue's entry for a code read at run time (a document, a label); undefined when unknown. */
+export const reasonSpec = (code: string): ReasonSpec | undefined =>
+  Object.hasOwn(CATALOGUE, code) ? (CATALOGUE as Readonly<Record<string, ReasonSpec>>)[code] : undefined;
+
 /** Builds the problem for a reason code from what was seen. Throws only on an unknown code (a bug). */
-export function problem(reason: string, facts: Facts = {}, severity?: Severity): Problem {
-  const spec = CATALOGUE[reason];
+export function problem(reason: ReasonCode, facts: Facts = {}, severity?: Severity): Problem {
+  const spec: ReasonSpec | undefined = reasonSpec(reason);
   if (!spec) throw new Error(`unknown reason code "${reason}"`);
   return Object.freeze({
     cause: spec.cause,

@@ -1,6 +1,7 @@
 import type { LayerFailure } from '../probe/layer.js';
 import { OBSERVED } from '../probe/layer.js';
 import type { ExporterProtocol } from '../config/exporter-spec.js';
+import type { ReasonCode } from './catalogue.js';
 
 /** What the classifier needs to know beyond the failure itself. */
 export interface ClassifyContext {
@@ -20,7 +21,7 @@ export const NO_APPLICATION_PROTOCOL = 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTO
 
 const DNS_NOT_FOUND = new Set(['ENOTFOUND', 'EAI_NONAME', 'ENODATA', 'EAI_NODATA', 'NXDOMAIN']);
 
-const CONNECT: Readonly<Record<string, string>> = {
+const CONNECT: Readonly<Record<string, ReasonCode>> = {
   ECONNREFUSED: 'connection_refused',
   [OBSERVED.timeout]: 'connect_timeout',
   ETIMEDOUT: 'connect_timeout',
@@ -35,7 +36,7 @@ const CONNECT: Readonly<Record<string, string>> = {
 };
 
 /** OpenSSL verification results (X509_V_ERR_*) and Node's own check of the name. */
-const VERIFY: Readonly<Record<string, string>> = {
+const VERIFY: Readonly<Record<string, ReasonCode>> = {
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'tls_unknown_authority',
   SELF_SIGNED_CERT_IN_CHAIN: 'tls_unknown_authority',
   DEPTH_ZERO_SELF_SIGNED_CERT: 'tls_unknown_authority',
@@ -72,7 +73,7 @@ const CLIENT_CERT_ALERTS = new Set([
   'ERR_SSL_TLSV1_ALERT_DECRYPT_ERROR',
 ]);
 
-function tlsReason(code: string, c: ClassifyContext): string | undefined {
+function tlsReason(code: string, c: ClassifyContext): ReasonCode | undefined {
   const verify = VERIFY[code];
   if (verify) return verify;
   if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED') return 'tls_client_cert_required';
@@ -82,7 +83,7 @@ function tlsReason(code: string, c: ClassifyContext): string | undefined {
   return undefined;
 }
 
-function httpStatusReason(status: number): string {
+function httpStatusReason(status: number): ReasonCode {
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
   if (status === 404 || status === 405) return 'http_not_found';
@@ -93,7 +94,7 @@ function httpStatusReason(status: number): string {
   return 'bad_request';
 }
 
-const GRPC: Readonly<Record<string, string>> = {
+const GRPC: Readonly<Record<string, ReasonCode>> = {
   UNAUTHENTICATED: 'unauthorized',
   PERMISSION_DENIED: 'forbidden',
   UNAVAILABLE: 'unavailable',
@@ -111,7 +112,7 @@ const GRPC: Readonly<Record<string, string>> = {
  * server that is not gRPC, or from a proxy or load balancer in front of one: its credentials and
  * availability statuses say more than the derived gRPC code; anything else means "not gRPC".
  */
-function grpcHttpReason(status: number): string {
+function grpcHttpReason(status: number): ReasonCode {
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';
   if (status === 429) return 'throttled';
@@ -124,7 +125,7 @@ function grpcHttpReason(status: number): string {
  * Turns what the first failing layer saw into a reason code of the catalogue: by errno, OpenSSL
  * verification code or TLS alert, HTTP status, gRPC status, or what the first bytes looked like.
  */
-export function classifyFailure(f: LayerFailure, c: ClassifyContext): string {
+export function classifyFailure(f: LayerFailure, c: ClassifyContext): ReasonCode {
   const code = f.code;
   switch (f.layer) {
     case 'proxy':

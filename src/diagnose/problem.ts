@@ -3,16 +3,13 @@
  * classifier produces and metrics, the diagnosis, the status page, logs and `check` only display.
  */
 
-/** Causes an exporter can have, in the order the contract lists them (CONTRACT §5). */
+/** Causes an exporter can have, in the order docs/reasons.md lists them. */
 export const EXPORTER_CAUSES = ['network', 'endpoint', 'tls', 'auth', 'backend', 'protocol', 'queue'] as const;
-/** The six causes found by the active probe; at most one of them is active per exporter. */
-export const PROBE_CAUSES = ['network', 'endpoint', 'tls', 'auth', 'backend', 'protocol'] as const;
 /** The collector process's own cause. */
 export const COLLECTOR_CAUSES = ['resources'] as const;
 export const CAUSES = [...EXPORTER_CAUSES, ...COLLECTOR_CAUSES] as const;
 
 export type ExporterCause = (typeof EXPORTER_CAUSES)[number];
-export type ProbeCause = (typeof PROBE_CAUSES)[number];
 export type Cause = (typeof CAUSES)[number];
 
 /** `critical`: telemetry is being or will be lost now; `warning`: it will be, soon. */
@@ -28,5 +25,3 @@ export interface Problem {
   /** what to change: the config key, the file or the command to run */
   readonly fix: string;
 }
-
-export const isProbeCause = (c: Cause): c is ProbeCause => (PROBE_CAUSES as readonly string[]).includes(c);

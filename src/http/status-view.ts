@@ -1,9 +1,9 @@
-import type { CollectorReport } from '../collector/collector-report.js';
-import type { Diagnosis, ExporterDiagnosis } from '../diagnose/diagnosis.js';
+import type { CollectorDiagnosis, Diagnosis, ExporterDiagnosis } from '../diagnose/diagnosis.js';
 import type { Problem } from '../diagnose/problem.js';
+import type { State } from '../diagnose/state.js';
 
-/** What the status page shows for an exporter or the collector. */
-export type ViewState = 'down' | 'warn' | 'up' | 'pending';
+/** What the status page shows for an exporter or the collector: the diagnosis' own state. */
+export type ViewState = State;
 
 export interface StatusView {
   /** the inner HTML of `<div id="app">`; `staleSince` (epoch ms) marks data the page could not refresh */
@@ -19,8 +19,8 @@ export interface StatusView {
  * The status page's renderer, shared by the server (first paint, and the page without script)
  * and the browser (refresh from /api/v1/diagnosis): the browser gets this very function's source
  * text (see status-script.ts), so it must stay self-contained: no imports used at run time, no
- * reference to anything outside its body. It only displays the diagnosis; states come from `up`
- * and problem severities, never from figures.
+ * reference to anything outside its body. It only displays the diagnosis; every state shown is
+ * the diagnosis' own `state` (decided in src/diagnose/state.ts), never worked out here.
  */
 export function statusView(): StatusView {
   const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -29,28 +29,7 @@ export function statusView(): StatusView {
   const STATE_TEXT: Record<ViewState, string> = { down: 'DOWN', warn: 'WARN', up: 'UP', pending: 'PENDING' };
   const RANK: Record<ViewState, number> = { down: 0, warn: 1, pending: 2, up: 3 };
 
-  const problemsState = (problems: readonly Problem[]): ViewState | null => {
-    if (problems.some((p) => p.severity === 'critical')) return 'down';
-    if (problems.length > 0) return 'warn';
-    return null;
-  };
-  const exporterState = (e: ExporterDiagnosis): ViewState => {
-    const byProblems = problemsState(e.problems);
-    if (byProblems) return byProblems;
-    if (e.up) return 'up';
-    return e.checked_at === null ? 'pending' : 'down';
-  };
-  const collectorState = (c: CollectorReport): ViewState => problemsState(c.problems) ?? (c.found ? 'up' : 'down');
-
-  const overall = (d: Diagnosis | null): ViewState => {
-    if (!d) return 'pending';
-    let worst: ViewState = collectorState(d.collector);
-    for (const e of d.exporters) {
-      const s = exporterState(e);
-      if (RANK[s] < RANK[worst]) worst = s;
-    }
-    return worst;
-  };
+  const overall = (d: Diagnosis | null): ViewState => (d ? d.state : 'pending');
 
   const pad = (n: number): string => String(n).padStart(2, '0');
   const absolute = (ms: number): string => {
@@ -117,8 +96,8 @@ export function statusView(): StatusView {
     return `<ul class="problems">${items.join('')}</ul>`;
   };
 
-  const collectorCard = (c: CollectorReport): string => {
-    const s = collectorState(c);
+  const collectorCard = (c: CollectorDiagnosis): string => {
+    const s = c.state;
     const facts = [
       fact('Process', c.found ? `found${c.pid === null ? '' : `, pid ${esc(c.pid)}`}` : 'not found'),
       fact('Open files', `${esc(count(c.open_fds))} / ${esc(count(c.max_fds))} ${meter(c.open_fds, c.max_fds)}`),
@@ -135,8 +114,8 @@ export function statusView(): StatusView {
   };
 
   const exporterCard = (e: ExporterDiagnosis, nowMs: number): string => {
-    const s = exporterState(e);
-    const phases = e.phases as ExporterDiagnosis['phases'] & { total_seconds?: number | null };
+    const s = e.state;
+    const phases = e.phases;
     const timing = [
       ['DNS', phases.dns_seconds],
       ['connect', phases.connect_seconds],
@@ -200,7 +179,7 @@ export function statusView(): StatusView {
 
   const summaryLine = (d: Diagnosis): string => {
     const counts: Record<ViewState, number> = { down: 0, warn: 0, up: 0, pending: 0 };
-    for (const e of d.exporters) counts[exporterState(e)]++;
+    for (const e of d.exporters) counts[e.state]++;
     const parts: string[] = [];
     if (counts.down) parts.push(`${counts.down} down`);
     if (counts.warn) parts.push(`${counts.warn} warning${counts.warn === 1 ? '' : 's'}`);
@@ -223,7 +202,7 @@ export function statusView(): StatusView {
       );
     }
     const exporters = [...d.exporters].sort((a, b) => {
-      const r = RANK[exporterState(a)] - RANK[exporterState(b)];
+      const r = RANK[a.state] - RANK[b.state];
       return r !== 0 ? r : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
     });
     const cards = exporters.map((e) => exporterCard(e, nowMs)).join('');

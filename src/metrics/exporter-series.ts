@@ -1,20 +1,14 @@
-import type { ExporterDiagnosis } from '../diagnose/diagnosis.js';
+import { PHASES, type ExporterDiagnosis } from '../diagnose/diagnosis.js';
 import { EXPORTER_CAUSES } from '../diagnose/problem.js';
-import type { Phases } from '../probe/probe-result.js';
 import type { MetricSet } from './metric-set.js';
 import type { Series } from './series-book.js';
 
-/** Phases may carry the probe's total duration; older producers leave it out. */
-export type PhasesWithTotal = Phases & { total_seconds?: number | null };
-
-/**
- * The gauge series one exporter should have, read from its diagnosis. `totalSeconds` is the
- * whole probe's duration when known (else `phases.total_seconds`, else no `total` series).
- */
-export function exporterSeries(m: MetricSet, e: ExporterDiagnosis, totalSeconds: number | undefined): Series[] {
+/** The gauge series one exporter should have, read from its entry of the diagnosis. */
+export function exporterSeries(m: MetricSet, e: ExporterDiagnosis): Series[] {
   const exporter = e.name;
   const out: Series[] = [
     { gauge: m.exporterUp, labels: { exporter }, value: e.up ? 1 : 0 },
+    { gauge: m.exporterState, labels: { exporter, state: e.state }, value: 1 },
     {
       gauge: m.exporterInfo,
       labels: { exporter, type: e.type, protocol: e.protocol, endpoint: e.endpoint },
@@ -35,15 +29,8 @@ export function exporterSeries(m: MetricSet, e: ExporterDiagnosis, totalSeconds:
     });
   }
 
-  const phases = e.phases as PhasesWithTotal;
-  const durations: [string, number | null | undefined][] = [
-    ['dns', phases.dns_seconds],
-    ['connect', phases.connect_seconds],
-    ['tls', phases.tls_seconds],
-    ['request', phases.request_seconds],
-    ['total', totalSeconds ?? phases.total_seconds],
-  ];
-  for (const [phase, seconds] of durations) {
+  for (const { name: phase, key } of PHASES) {
+    const seconds = e.phases[key];
     // A phase that did not run has no series: a 0 would read as "instant", NaN breaks alerts.
     if (isNumber(seconds)) out.push({ gauge: m.probeDuration, labels: { exporter, phase }, value: seconds });
   }

@@ -1,5 +1,5 @@
 /**
- * Every metric otel-sentinel exports (CONTRACT §7), in one literal table. Names, types and labels
+ * Every metric otel-sentinel exports (docs/metrics.md), in one literal table. Names, types and labels
  * here are public: dashboards and alert rules depend on them. Add, never rename or drop.
  */
 
@@ -18,6 +18,12 @@ export const FAMILIES = {
     type: 'gauge',
     help: '1 when the last probe of the exporter succeeded end to end.',
     labelNames: ['exporter'],
+  },
+  exporterState: {
+    name: 'otel_sentinel_exporter_state',
+    type: 'gauge',
+    help: "Always 1, labelled with the exporter's state in the diagnosis (down, warn, pending, up).",
+    labelNames: ['exporter', 'state'],
   },
   exporterCause: {
     name: 'otel_sentinel_exporter_cause',
@@ -72,6 +78,12 @@ export const FAMILIES = {
     type: 'gauge',
     help: '1 when the collector process is found.',
     labelNames: [],
+  },
+  collectorState: {
+    name: 'otel_sentinel_collector_state',
+    type: 'gauge',
+    help: "Always 1, labelled with the collector's state in the diagnosis (down, warn, pending, up).",
+    labelNames: ['state'],
   },
   collectorCause: {
     name: 'otel_sentinel_collector_cause',
@@ -142,7 +154,3 @@ export const FAMILIES = {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   },
 } as const satisfies Record<string, FamilySpec>;
-
-/** Phases of `otel_sentinel_probe_duration_seconds`, in the order they run. */
-export const PROBE_PHASES = ['dns', 'connect', 'tls', 'request', 'total'] as const;
-export type ProbePhase = (typeof PROBE_PHASES)[number];

@@ -6,13 +6,8 @@ import { bumpVersion } from './family-version.js';
 import { buildMetricSet } from './metric-set.js';
 import { SeriesBook } from './series-book.js';
 
-export interface UpdateExtra {
-  /** each exporter's whole last probe duration, when the diagnosis' phases do not carry it */
-  readonly totalSeconds?: { get(exporter: string): number | undefined };
-}
-
 /**
- * otel-sentinel's metrics (CONTRACT §7), filled from the latest diagnosis. Created once per
+ * otel-sentinel's metrics (docs/metrics.md), filled from the latest diagnosis. Created once per
  * registry for the daemon's lifetime (a second call on the same registry throws, as prom-client
  * refuses duplicate names). All work happens in these methods, none at scrape time.
  */
@@ -23,13 +18,13 @@ export interface Metrics {
    * unchanged ExporterDiagnosis object is skipped); call it once per finished probe round or
    * probe, not per scrape.
    */
-  update(d: Diagnosis, extra?: UpdateExtra): void;
+  update(d: Diagnosis): void;
   /**
    * Updates the series of these exporters alone, from their new entries: for the exporters probed
    * since the last update, when nothing else changed (no exporter added or removed, the collector's
    * report the same). Costs what those entries cost, whatever the number of exporters.
    */
-  updateExporters(entries: readonly ExporterDiagnosis[], extra?: UpdateExtra): void;
+  updateExporters(entries: readonly ExporterDiagnosis[]): void;
   /** Counts one finished probe in `otel_sentinel_probes_total`. */
   recordProbe(exporter: string, success: boolean): void;
   setConfigReloadSuccessful(ok: boolean): void;
@@ -58,7 +53,7 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
 
   // What each exporter's series were last built from: an unchanged entry object is skipped outright
   // (the monitor keeps an exporter's entry until its own result changes).
-  const exporters = new Map<string, { entry: ExporterDiagnosis; total: number | undefined }>();
+  const exporters = new Map<string, ExporterDiagnosis>();
   const lastCounts = { oomKills: 0, restarts: 0 };
 
   const ensureProbeCounters = (exporter: string): void => {
@@ -86,28 +81,24 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
     }
   };
 
-  const applyEntry = (e: ExporterDiagnosis, extra: UpdateExtra | undefined): void => {
-    const total = extra?.totalSeconds?.get(e.name);
+  const applyEntry = (e: ExporterDiagnosis): void => {
     const last = exporters.get(e.name);
-    if (last && last.entry === e && last.total === total) return;
-    if (last) {
-      last.entry = e;
-      last.total = total;
-    } else {
+    if (last === e) return;
+    if (!last) {
       ensureProbeCounters(e.name);
       bumpVersion(m.probesTotal);
-      exporters.set(e.name, { entry: e, total });
     }
-    book.apply(e.name, exporterSeries(m, e, total));
+    exporters.set(e.name, e);
+    book.apply(e.name, exporterSeries(m, e));
   };
 
   return {
-    update(d, extra) {
+    update(d) {
       const before = exporters.size;
       let kept = 0;
       for (const e of d.exporters) {
         if (exporters.has(e.name)) kept++;
-        applyEntry(e, extra);
+        applyEntry(e);
       }
       // Names are unique: when every known exporter is still there, none has to be looked for.
       if (kept < before) {
@@ -120,8 +111,8 @@ export function createMetrics(registry: Registry, opts: { version: string }): Me
       addDelta(m.collectorRestarts, 'restarts', d.collector.restarts);
     },
 
-    updateExporters(entries, extra) {
-      for (const e of entries) applyEntry(e, extra);
+    updateExporters(entries) {
+      for (const e of entries) applyEntry(e);
     },
 
     recordProbe(exporter, success) {

@@ -28,7 +28,7 @@ function guarded(p: Problem, secrets: readonly string[]): Problem {
 const emptyPhases = (): Phases => ({ dns_seconds: null, connect_seconds: null, tls_seconds: null, request_seconds: null });
 
 /**
- * Creates the prober of one exporter: the layered probe of CONTRACT §5's six probe causes. What
+ * Creates the prober of one exporter: the layered probe of the six probe causes (docs/reasons.md). What
  * does not change between rounds (endpoint, TLS context, headers, the gRPC channel) is prepared
  * here, once; each probe opens a fresh TCP (+TLS) connection. A probe never throws and returns by
  * `ctx.signal`'s deadline.

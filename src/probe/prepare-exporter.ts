@@ -115,7 +115,6 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
         ...(tls?.clientChain[0] ? { client_subject: tls.clientChain[0].subject.replace(/\n/g, ', ') } : {}),
         ...(names.length > 0 ? { sent_headers: names.join(', ') } : {}),
       }),
-      headerNames: names.join(', '),
       secrets: Object.freeze(secrets.filter((x) => x.length >= 4)),
       httpHeaders: Object.freeze(httpHeaders),
       httpBody: body,

@@ -18,8 +18,6 @@ export interface PreparedExporter {
   readonly fixedProxy?: ProxyTarget;
   /** facts every problem of this exporter carries */
   readonly baseFacts: Readonly<Record<string, string | number | boolean>>;
-  /** the header names sent (values never shown), for auth messages; '' when none */
-  readonly headerNames: string;
   readonly secrets: readonly string[];
   /** HTTP exporters: the export's headers (content type, user agent, the exporter's headers) */
   readonly httpHeaders: Readonly<Record<string, string>>;

@@ -2,6 +2,7 @@ import type { LookupAddress } from 'node:dns';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Facts } from '../diagnose/reason-spec.js';
+import type { ReasonCode } from '../diagnose/catalogue.js';
 import type { ProbeContext } from './prober.js';
 import type { Phases, TlsFacts } from './probe-result.js';
 import type { PreparedExporter } from './prepared-exporter.js';
@@ -10,7 +11,7 @@ import type { GrpcClientKeeper } from './grpc-client-keeper.js';
 
 /** A warning a successful probe found (reason code and its facts). */
 export interface ProbeWarning {
-  readonly reason: string;
+  readonly reason: ReasonCode;
   readonly facts: Facts;
 }
 

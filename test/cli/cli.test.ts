@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, runCli } from '../helpers/run-cli.js';
 import { collectorYaml } from '../helpers/collector-yaml.js';
+import type { Diagnosis } from '../../src/diagnose/diagnosis.js';
 
 const TOKEN = 's3cr3t-CLI-TOKEN-7731';
 
@@ -177,7 +178,7 @@ t.test('serve: /readyz 503 then 200, /livez, /metrics accepted by promtool, clea
   t.notMatch(text, TOKEN);
   const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   t.equal(promtool.status, 0, `promtool check metrics: ${promtool.stdout}${promtool.stderr}`);
-  const diag = await (await fetch(`${base}/api/v1/diagnosis`)).json();
+  const diag = (await (await fetch(`${base}/api/v1/diagnosis`)).json()) as Diagnosis;
   t.equal(diag.exporters.length, 3);
   t.notMatch(out, TOKEN, 'no header value in the logs');
   child.kill('SIGTERM');
@@ -194,4 +195,8 @@ t.test('serve exits 2 on an unusable config at start', async (t) => {
   const r = await runCli(['serve', '--config', file]);
   t.equal(r.code, 2);
   t.match(r.stderr, 'bogus_key');
+  const c = await runCli(['check', '--config', file]);
+  t.equal(c.code, 2, 'check: the same exit code');
+  t.equal(c.stderr, r.stderr, 'and the very same line, from the one place that turns a ConfigError into exit 2');
+  t.match(r.stderr, /^otel-sentinel: configuration unusable: /);
 });

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -161,6 +161,25 @@ t.test('a cgroup out of reach, missing files, an unlimited cgroup: warnings and 
   t.match(find(r3, 'cgroup_unavailable')?.message, /cgroup cannot be read \(ENOENT\)/);
 });
 
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Copies the built sources (`dist/src`, made by `npm test`'s build) and pidusage, the one package
+ * the collector watcher loads, to `dest`, readable and traversable by every user.
+ */
+async function readableCopy(dest: string): Promise<string> {
+  await cp(join(REPO, 'dist/src'), join(dest, 'dist/src'), { recursive: true });
+  await cp(join(REPO, 'node_modules/pidusage'), join(dest, 'node_modules/pidusage'), { recursive: true });
+  await writeFile(join(dest, 'package.json'), '{"type":"module"}\n');
+  const open = async (path: string): Promise<void> => {
+    const st = await stat(path);
+    await chmod(path, st.isDirectory() ? 0o755 : 0o644);
+    if (st.isDirectory()) for (const entry of await readdir(path)) await open(join(path, entry));
+  };
+  await open(dest);
+  return dest;
+}
+
 t.test('permission denied, seen by an unprivileged user: warnings saying what is not visible', async (t) => {
   const { proc, sys, put } = await fakeRoot(t);
   await fakeProcess(put, { start: 100, rssMib: 30, cgroup: '0::/\n' });
@@ -177,10 +196,10 @@ t.test('permission denied, seen by an unprivileged user: warnings saying what is
     victim.kill('SIGKILL');
   });
 
-  const here = dirname(fileURLToPath(import.meta.url));
-  const watcherUrl = pathToFileURL(join(here, '../../src/collector/collector-watcher.ts')).href;
-  const tsImport = process.execArgv.find((a) => a.includes('@tapjs/typescript')) ??
-    `--import=${pathToFileURL(join(here, '../../node_modules/@tapjs/typescript/dist/esm/import.mjs')).href}`;
+  // The checkout may be unreadable to other users (cloned under /root, mode 700): the child gets a
+  // world-readable copy of the built watcher and the one package it loads, next to the fake procfs.
+  const app = await readableCopy(join(dirname(proc), 'app'));
+  const watcherUrl = pathToFileURL(join(app, 'dist/src/collector/collector-watcher.js')).href;
   const script = `
     import { createCollectorWatcher } from ${JSON.stringify(watcherUrl)};
     const [procRoot, sysRoot, fakePid, realPid] = process.argv.slice(2);
@@ -194,10 +213,10 @@ t.test('permission denied, seen by an unprivileged user: warnings saying what is
     out.real = await real.inspect(cfg(realPid), null, AbortSignal.timeout(20000));
     process.stdout.write(JSON.stringify(out));
   `;
-  const scriptFile = join(dirname(proc), 'as-nobody.mjs');
+  const scriptFile = join(app, 'as-nobody.mjs');
   await writeFile(scriptFile, script);
   await chmod(scriptFile, 0o644);
-  const child = spawn(process.execPath, [tsImport, scriptFile, proc, sys, String(PID), String(victim.pid)], {
+  const child = spawn(process.execPath, [scriptFile, proc, sys, String(PID), String(victim.pid)], {
     uid: 65534, gid: 65534, cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '', HOME: tmpdir() },
   });
   let out = '';

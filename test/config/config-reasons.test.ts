@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { CATALOGUE, problem } from '../../src/diagnose/catalogue.js';
 import { configReasons } from '../../src/diagnose/reasons/config.js';
 
-const CODES = [
+const CODES: readonly (keyof typeof configReasons)[] = [
   'missing_endpoint',
   'invalid_endpoint',
   'missing_credentials',

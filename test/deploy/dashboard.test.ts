@@ -65,7 +65,7 @@ t.test('panels do not overlap', async (t) => {
   }
 });
 
-t.test('the dashboard shows what the contract exports', async (t) => {
+t.test('the dashboard shows the metrics docs/metrics.md documents', async (t) => {
   const exprs = dashboardQueries().map((q) => q.raw).join('\n');
   for (const metric of [
     'otel_sentinel_exporter_up',

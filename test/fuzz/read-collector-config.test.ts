@@ -12,7 +12,7 @@ import type { CollectorModel } from '../../src/config/collector-model.js';
 import { loadSentinelConfig } from '../../src/config/load-sentinel-config.js';
 import { readCollectorConfig } from '../../src/config/read-collector-config.js';
 import type { SentinelConfig } from '../../src/config/sentinel-config.js';
-import { CATALOGUE } from '../../src/diagnose/catalogue.js';
+import { reasonSpec } from '../../src/diagnose/catalogue.js';
 import { CAUSES } from '../../src/diagnose/problem.js';
 import { casesRun, configErrorViolation, fuzzDir, fuzzParams, junkString, NUMBERISH, PROTO_KEYS } from './fuzz-kit.js';
 import { damage, picker, RawScalar, renderYaml } from './yaml-text.js';
@@ -240,8 +240,8 @@ function modelViolation(m: CollectorModel): string {
     if (!Number.isFinite(e.timeoutMs) || e.timeoutMs < 0) return `${e.name}: timeoutMs ${e.timeoutMs}`;
     if (!Object.values(e.headers).every((h) => typeof h === 'string')) return `${e.name}: a header value is not a string`;
     for (const p of e.configProblems) {
-      const spec = CATALOGUE[p.reason];
-      if (!Object.hasOwn(CATALOGUE, p.reason) || !spec) return `${e.name}: unknown reason ${p.reason}`;
+      const spec = reasonSpec(p.reason);
+      if (!spec) return `${e.name}: unknown reason ${p.reason}`;
       if (!(CAUSES as readonly string[]).includes(p.cause) || p.cause !== spec.cause) return `${e.name}: ${p.reason} has cause ${p.cause}`;
       if (!SEVERITIES.includes(p.severity)) return `${e.name}: ${p.reason} has severity ${p.severity}`;
       for (const text of [p.message, p.fix]) {

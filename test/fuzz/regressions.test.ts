@@ -2,7 +2,7 @@
  * Inputs the property tests in this directory found to break the config layer, each pinned as a
  * plain example.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/config/config-error.js';
@@ -27,10 +27,7 @@ const sentinel: SentinelConfig = { ...base, source: '/etc/otel-sentinel/sentinel
 const PIPE = (...ids: string[]) => `service:\n  pipelines:\n    traces:\n      exporters: [${ids.join(', ')}]\n`;
 const readCollector = (text: string, env: Record<string, string> = {}) => readCollectorConfig({ files: [write(text)], env, sentinel });
 
-interface Asserts {
-  equal(found: unknown, wanted: unknown, message?: string): boolean;
-  fail(message?: string): boolean;
-}
+type Asserts = Pick<Test, 'equal' | 'fail'>;
 
 /** Runs `fn`, which must throw a proper ConfigError for `file`; returns its message. */
 function configError(t: Asserts, fn: () => unknown, file: string): string {

@@ -1,37 +1,33 @@
 /**
- * The cause/reason taxonomy of CONTRACT §5, as the minimum the runbooks and alert rules must cover.
- * The catalogue in src/diagnose may add reasons; it may never drop one of these.
+ * The cause/reason taxonomy as docs/reasons.md documents it, the reference the runbooks and alert
+ * rules must cover (test/diagnose/catalogue.test.ts keeps that page and the catalogue in step).
+ * Read from the page itself, so a reason added there is covered at once; an unreadable or empty
+ * page throws rather than leaving the tests with nothing to check.
  */
-export const CONTRACT_REASONS = {
-  network: [
-    'connection_refused',
-    'connect_timeout',
-    'host_unreachable',
-    'connection_reset',
-    'dns_unavailable',
-    'proxy_unreachable',
-    'proxy_rejected',
-  ],
-  endpoint: ['dns_not_found', 'invalid_endpoint', 'http_not_found', 'missing_endpoint'],
-  tls: [
-    'tls_unknown_authority',
-    'tls_cert_expired',
-    'tls_cert_not_yet_valid',
-    'tls_hostname_mismatch',
-    'tls_client_cert_required',
-    'tls_bad_client_cert',
-    'tls_server_plaintext',
-    'tls_required',
-    'tls_config_invalid',
-    'tls_cert_expiring',
-    'tls_handshake_failed',
-  ],
-  auth: ['unauthorized', 'forbidden', 'missing_credentials'],
-  backend: ['unavailable', 'throttled', 'server_error', 'response_timeout', 'slow_response'],
-  protocol: ['grpc_to_http_server', 'http_to_grpc_server', 'unsupported_media_type', 'grpc_unimplemented', 'bad_request'],
-  resources: ['fd_near_limit', 'fd_exhausted', 'memory_near_limit', 'oom_killed', 'collector_not_found'],
-  queue: ['queue_near_capacity', 'queue_full', 'send_failing'],
-} as const satisfies Record<string, readonly string[]>;
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CAUSES, type Cause } from '../../src/diagnose/problem.js';
+import { REPO_ROOT } from './rule-files.js';
 
-export type ContractCause = keyof typeof CONTRACT_REASONS;
-export const CONTRACT_CAUSES = Object.keys(CONTRACT_REASONS) as ContractCause[];
+/** Every `### \`reason\`` section of the page with the cause its `- cause:` line names. */
+export function documentedReasons(markdown: string): Record<Cause, string[]> {
+  const out = Object.fromEntries(CAUSES.map((c) => [c, [] as string[]])) as Record<Cause, string[]>;
+  for (const part of markdown.split(/^### /m).slice(1)) {
+    const reason = /^`([a-z0-9_]+)`/.exec(part)?.[1];
+    const cause = /^- cause: `([a-z]+)`/m.exec(part)?.[1];
+    if (!reason) continue;
+    if (!cause || !(CAUSES as readonly string[]).includes(cause)) throw new Error(`docs/reasons.md: ${reason} names no known cause`);
+    out[cause as Cause].push(reason);
+  }
+  return out;
+}
+
+export const CONTRACT_REASONS: Readonly<Record<Cause, readonly string[]>> = documentedReasons(
+  readFileSync(join(REPO_ROOT, 'docs/reasons.md'), 'utf8'),
+);
+for (const cause of CAUSES) {
+  if (CONTRACT_REASONS[cause].length === 0) throw new Error(`docs/reasons.md documents no reason of the cause ${cause}`);
+}
+
+export type ContractCause = Cause;
+export const CONTRACT_CAUSES: readonly Cause[] = CAUSES;

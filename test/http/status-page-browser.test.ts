@@ -110,10 +110,11 @@ t.test('the status page in Chromium: renders, refreshes, stays within CSP, fits 
 
   // tempo recovers: the page picks it up from /api/v1/diagnosis without a reload
   const before = await page.evaluate(() => document.documentElement.dataset.refreshed ?? '');
-  state.diagnosis = {
-    ...liveDiagnosis(),
-    exporters: liveDiagnosis().exporters.map((e) => (e.name === 'otlp/tempo' ? { ...e, up: true, problems: [] } : e)),
-  };
+  const live = liveDiagnosis();
+  state.diagnosis = fixtureDiagnosis({
+    checked_at: live.checked_at,
+    exporters: live.exporters.map((e) => (e.name === 'otlp/tempo' ? failingExporter({ ...e, up: true, problems: [], state: 'up' }) : e)),
+  });
   await page.waitForFunction(
     () => document.querySelector('[data-exporter="otlp/tempo"] .badge')?.textContent === 'UP',
     null,

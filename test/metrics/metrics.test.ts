@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { register as globalRegistry, Registry } from 'prom-client';
 import { createMetrics } from '../../src/metrics/metrics.js';
@@ -28,7 +29,7 @@ function promtool(text: string): { status: number | null; out: string } {
 t.test('promtool accepts the output for healthy, failing, queue-filling and unprobed exporters', async (t) => {
   const registry = new Registry();
   const m = createMetrics(registry, { version: '1.2.3' });
-  m.update(fixtureDiagnosis(), { totalSeconds: new Map([['otlphttp/honeycomb', 0.2]]) });
+  m.update(fixtureDiagnosis());
   m.recordProbe('otlp/tempo', false);
   m.recordProbe('otlphttp/honeycomb', true);
   const text = await renderMetrics(registry, 'prometheus');
@@ -38,10 +39,36 @@ t.test('promtool accepts the output for healthy, failing, queue-filling and unpr
   t.equal((await globalRegistry.metrics()).trim(), '', 'nothing went to the global registry');
 });
 
-t.test('every family of the contract, with its type and labels', async (t) => {
+/** The families docs/metrics.md documents in its table: name, type and label names. */
+function documentedFamilies(): Map<string, { type: string; labels: string[] }> {
+  const doc = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'utf8');
+  const out = new Map<string, { type: string; labels: string[] }>();
+  for (const row of doc.split('\n')) {
+    const m = /^\| `(otel_sentinel_[a-z_]+)` \| ([a-z]+) \|([^|]*)\|/.exec(row);
+    if (!m) continue;
+    const labels = [...m[3]!.replace(/\([^)]*\)/g, '').matchAll(/`([a-z_]+)`/g)].map((l) => l[1]!);
+    out.set(m[1]!, { type: m[2]!, labels });
+  }
+  return out;
+}
+
+t.test('docs/metrics.md documents every family of the code, with its type and labels, and no other', async (t) => {
+  const documented = documentedFamilies();
+  t.ok(documented.size >= 20, `the table of docs/metrics.md is read (${documented.size} rows)`);
+  for (const spec of Object.values(FAMILIES)) {
+    const d = documented.get(spec.name);
+    if (!t.ok(d, `docs/metrics.md has a row for ${spec.name}`) || !d) continue;
+    t.equal(d.type, spec.type, `${spec.name}: type`);
+    t.same(d.labels, spec.labelNames, `${spec.name}: labels`);
+  }
+  const names = new Set<string>(Object.values(FAMILIES).map((f) => f.name));
+  for (const name of documented.keys()) t.ok(names.has(name), `${name} of docs/metrics.md is in metric-families.ts`);
+});
+
+t.test('every documented family, with its type and labels', async (t) => {
   const registry = new Registry();
   const m = createMetrics(registry, { version: '1.2.3' });
-  m.update(fixtureDiagnosis(), { totalSeconds: new Map([['otlp/tempo', 0.02]]) });
+  m.update(fixtureDiagnosis());
   m.recordProbe('otlp/tempo', false);
   const text = await renderMetrics(registry, 'prometheus');
   for (const spec of Object.values(FAMILIES)) {
@@ -54,6 +81,11 @@ t.test('every family of the contract, with its type and labels', async (t) => {
 
   // healthy exporter
   t.equal(value(text, 'otel_sentinel_exporter_up{exporter="otlphttp/honeycomb"}'), '1');
+  t.same(
+    ofExporter(text, 'otlphttp/honeycomb').filter((l) => l.startsWith('otel_sentinel_exporter_state')),
+    ['otel_sentinel_exporter_state{exporter="otlphttp/honeycomb",state="up"} 1'],
+    'one state series, labelled with the state of the diagnosis',
+  );
   t.equal(
     value(text, 'otel_sentinel_exporter_info{exporter="otlphttp/honeycomb",type="otlphttp",protocol="http",endpoint="https://api.honeycomb.io"}'),
     '1',
@@ -73,6 +105,9 @@ t.test('every family of the contract, with its type and labels', async (t) => {
   );
   t.equal(value(text, 'otel_sentinel_exporter_problem{exporter="otlp/tempo",cause="tls",reason="tls_unknown_authority",severity="critical"}'), '1');
   t.equal(value(text, 'otel_sentinel_exporter_up{exporter="otlp/tempo"}'), '0');
+  t.equal(value(text, 'otel_sentinel_exporter_state{exporter="otlp/tempo",state="down"}'), '1');
+  t.equal(value(text, 'otel_sentinel_exporter_state{exporter="otlp/jaeger",state="warn"}'), '1');
+  t.equal(value(text, 'otel_sentinel_exporter_state{exporter="otlp_http/new",state="pending"}'), '1');
   t.same(
     ofExporter(text, 'otlp/tempo').filter((l) => l.startsWith('otel_sentinel_probe_duration_seconds')),
     [
@@ -99,6 +134,7 @@ t.test('every family of the contract, with its type and labels', async (t) => {
 
   // collector
   t.equal(value(text, 'otel_sentinel_collector_up'), '1');
+  t.same(samples(text).filter((l) => l.startsWith('otel_sentinel_collector_state')), ['otel_sentinel_collector_state{state="warn"} 1']);
   t.equal(value(text, 'otel_sentinel_collector_cause{cause="resources"}'), '1');
   t.equal(value(text, 'otel_sentinel_collector_problem{cause="resources",reason="fd_near_limit",severity="warning"}'), '1');
   t.equal(value(text, 'otel_sentinel_collector_open_fds'), '850');
@@ -174,7 +210,8 @@ t.test('an exporter entry that changes in place is noticed when a new object is 
   m.update(d);
   m.update(d);
   t.equal(value(await renderMetrics(registry, 'prometheus'), 'otel_sentinel_exporter_up{exporter="otlphttp/honeycomb"}'), '1');
-  m.update(fixtureDiagnosis({ exporters: [healthyExporter({ up: false, endpoint: 'https://api.eu1.honeycomb.io' })] }));
+  const unknownTotal = { ...healthyExporter().phases, total_seconds: null };
+  m.update(fixtureDiagnosis({ exporters: [healthyExporter({ up: false, endpoint: 'https://api.eu1.honeycomb.io', phases: unknownTotal })] }));
   const text = await renderMetrics(registry, 'prometheus');
   t.equal(value(text, 'otel_sentinel_exporter_up{exporter="otlphttp/honeycomb"}'), '0');
   t.same(
@@ -183,7 +220,7 @@ t.test('an exporter entry that changes in place is noticed when a new object is 
     'the info series of the old endpoint is gone',
   );
   t.equal(value(text, 'otel_sentinel_probe_duration_seconds{exporter="otlphttp/honeycomb",phase="total"}'), undefined, 'no total known');
-  m.update(fixtureDiagnosis({ exporters: [healthyExporter()] }), { totalSeconds: new Map([['otlphttp/honeycomb', 0.5]]) });
+  m.update(fixtureDiagnosis({ exporters: [healthyExporter({ phases: { ...unknownTotal, total_seconds: 0.5 } })] }));
   t.equal(value(await renderMetrics(registry, 'prometheus'), 'otel_sentinel_probe_duration_seconds{exporter="otlphttp/honeycomb",phase="total"}'), '0.5');
 });
 
@@ -194,7 +231,7 @@ t.test('updateExporters() changes the series of the entries given and leaves eve
   m.update(fixtureDiagnosis({ exporters: [healthyExporter(), other] }));
   const before = ofExporter(await renderMetrics(registry, 'prometheus'), 'otlp/other');
 
-  m.updateExporters([failingExporter({ name: 'otlphttp/honeycomb' })], { totalSeconds: new Map([['otlphttp/honeycomb', 0.25]]) });
+  m.updateExporters([failingExporter({ name: 'otlphttp/honeycomb', phases: { ...failingExporter().phases, total_seconds: 0.25 } })]);
   const text = await renderMetrics(registry, 'prometheus');
   t.equal(value(text, 'otel_sentinel_exporter_up{exporter="otlphttp/honeycomb"}'), '0');
   t.ok(samples(text).some((l) => l.startsWith('otel_sentinel_exporter_problem{exporter="otlphttp/honeycomb"')), 'its problem is shown');

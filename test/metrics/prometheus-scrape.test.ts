@@ -1,5 +1,5 @@
 // A real Prometheus scrapes /metrics: it asks for OpenMetrics first, so this proves that format
-// parses for Prometheus itself, and the samples land under their contract names.
+// parses for Prometheus itself, and the samples land under their documented names.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';

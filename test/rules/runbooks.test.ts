@@ -8,7 +8,7 @@ import { REPO_ROOT, alertRules, githubAnchor, markdownAnchors } from '../helpers
 const RUNBOOKS = join(REPO_ROOT, 'docs/runbooks');
 const runbook = (cause: string) => join(RUNBOOKS, `${cause}.md`);
 
-t.test('every cause of the contract has a runbook with a section per reason', async (t) => {
+t.test('every cause of docs/reasons.md has a runbook with a section per reason', async (t) => {
   for (const cause of CONTRACT_CAUSES) {
     const file = runbook(cause);
     if (!t.ok(existsSync(file), `docs/runbooks/${cause}.md`)) continue;

@@ -1,8 +1,8 @@
 import type { ReasonSpec } from '../reason-spec.js';
 import { answer, exporter, key, request } from './probe-wording.js';
 
-/** Reasons of the `auth` cause (CONTRACT §5) found by the probe; missing_credentials is in config.ts. */
-export const authReasons: Readonly<Record<string, ReasonSpec>> = {
+/** Reasons of the `auth` cause (docs/reasons.md) found by the probe; missing_credentials is in config.ts. */
+export const authReasons = {
   unauthorized: {
     cause: 'auth',
     severity: 'critical',
@@ -21,4 +21,4 @@ export const authReasons: Readonly<Record<string, ReasonSpec>> = {
     fix: (f) =>
       `The credentials in ${key(f, 'headers')} or ${key(f, 'auth.authenticator')} are known but not allowed to write traces: grant the token or API key write access, and set the tenant or organisation header the backend expects (e.g. X-Scope-OrgID) in ${key(f, 'headers')}`,
   },
-};
+} satisfies Record<string, ReasonSpec>;

@@ -1,8 +1,8 @@
 import type { ReasonSpec } from '../reason-spec.js';
 import { answer, exporter, key, request, retryAfter, s, target, via } from './probe-wording.js';
 
-/** Reasons of the `backend` cause (CONTRACT §5): the server is reached but does not take data. */
-export const backendReasons: Readonly<Record<string, ReasonSpec>> = {
+/** Reasons of the `backend` cause (docs/reasons.md): the server is reached but does not take data. */
+export const backendReasons = {
   unavailable: {
     cause: 'backend',
     severity: 'critical',
@@ -44,4 +44,4 @@ export const backendReasons: Readonly<Record<string, ReasonSpec>> = {
     fix: (f) =>
       `Check the load on the backend behind ${s(f.endpoint)} and the network path; slow exports fill the collector's sending queue: consider a batch processor and a larger ${key(f, 'sending_queue.num_consumers')}`,
   },
-};
+} satisfies Record<string, ReasonSpec>;

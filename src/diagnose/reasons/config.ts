@@ -1,7 +1,7 @@
 import type { Facts, ReasonSpec } from '../reason-spec.js';
 
 /**
- * Reasons found by reading the configuration, before any probe (CONTRACT §4). The probe reuses
+ * Reasons found by reading the configuration, before any probe (docs/reasons.md). The probe reuses
  * missing_endpoint, invalid_endpoint and tls_config_invalid with the same facts. Facts never
  * carry a secret: keys, variable names, file names and non-secret values only.
  */
@@ -17,7 +17,7 @@ const fullKey = (f: Facts): string => {
 };
 const inFile = (f: Facts): string => (f.source ? ` (in ${s(f.source)})` : '');
 
-export const configReasons: Readonly<Record<string, ReasonSpec>> = {
+export const configReasons = {
   missing_endpoint: {
     cause: 'endpoint',
     severity: 'critical',
@@ -128,4 +128,4 @@ export const configReasons: Readonly<Record<string, ReasonSpec>> = {
     fix: (f) =>
       `Set ${s(f.variable)} in the collector's environment, or give a default with \${env:${s(f.variable)}:-VALUE} in ${fullKey(f)}`,
   },
-};
+} satisfies Record<string, ReasonSpec>;

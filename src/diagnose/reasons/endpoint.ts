@@ -1,8 +1,8 @@
 import type { ReasonSpec } from '../reason-spec.js';
 import { answer, code, exporter, hostOf, key, s } from './probe-wording.js';
 
-/** Reasons of the `endpoint` cause (CONTRACT §5) found by the probe; config-time ones are in config.ts. */
-export const endpointReasons: Readonly<Record<string, ReasonSpec>> = {
+/** Reasons of the `endpoint` cause (docs/reasons.md) found by the probe; config-time ones are in config.ts. */
+export const endpointReasons = {
   dns_not_found: {
     cause: 'endpoint',
     severity: 'critical',
@@ -19,4 +19,4 @@ export const endpointReasons: Readonly<Record<string, ReasonSpec>> = {
     fix: (f) =>
       `An otlp_http exporter appends /v1/traces to ${key(f, 'endpoint')}: set it to the base URL of the OTLP/HTTP receiver (usually port 4318, e.g. "http://host:4318", no path), or set ${key(f, 'traces_endpoint')} to the full URL ending in /v1/traces`,
   },
-};
+} satisfies Record<string, ReasonSpec>;

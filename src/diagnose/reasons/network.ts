@@ -6,8 +6,8 @@ const proxyKey = (f: Parameters<ReasonSpec['fix']>[0]): string =>
     ? key(f, 'proxy_url')
     : `${s(f.proxy_source, 'HTTPS_PROXY')} in the collector's environment`;
 
-/** Reasons of the `network` cause (CONTRACT §5): the packets do not get through. */
-export const networkReasons: Readonly<Record<string, ReasonSpec>> = {
+/** Reasons of the `network` cause (docs/reasons.md): the packets do not get through. */
+export const networkReasons = {
   connection_refused: {
     cause: 'network',
     severity: 'critical',
@@ -69,4 +69,4 @@ export const networkReasons: Readonly<Record<string, ReasonSpec>> = {
     fix: (f) =>
       `${Number(f.status) === 407 ? `Put the proxy credentials in the proxy URL (http://USER:PASSWORD@host:port) in ${proxyKey(f)}` : `Allow ${s(f.endpoint)} in the proxy's access rules`}${f.proxy_source === 'proxy_url' ? '' : `, or add "${hostOf(f)}" to NO_PROXY in the collector's environment to go direct`}`,
   },
-};
+} satisfies Record<string, ReasonSpec>;

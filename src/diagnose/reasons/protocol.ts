@@ -1,8 +1,8 @@
 import type { ReasonSpec } from '../reason-spec.js';
 import { answer, exporter, key, s, target } from './probe-wording.js';
 
-/** Reasons of the `protocol` cause (CONTRACT §5): both ends speak, but not the same language. */
-export const protocolReasons: Readonly<Record<string, ReasonSpec>> = {
+/** Reasons of the `protocol` cause (docs/reasons.md): both ends speak, but not the same language. */
+export const protocolReasons = {
   grpc_to_http_server: {
     cause: 'protocol',
     severity: 'critical',
@@ -56,4 +56,4 @@ export const protocolReasons: Readonly<Record<string, ReasonSpec>> = {
     fix: (f) =>
       `${key(f, 'endpoint')} reaches a service that does not speak OTLP (a database, SSH, another protocol): point it at the backend's OTLP port (4317 gRPC, 4318 HTTP)`,
   },
-};
+} satisfies Record<string, ReasonSpec>;

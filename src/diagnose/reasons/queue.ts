@@ -1,6 +1,6 @@
 import type { ReasonSpec } from '../reason-spec.js';
 
-/** Reasons of the `queue` cause (CONTRACT §5): the collector's own view of its exporters. */
+/** Reasons of the `queue` cause (docs/reasons.md): the collector's own view of its exporters. */
 
 const pct = (v: unknown): string => (typeof v === 'number' ? `${Math.round(v * 100)}%` : 'unknown');
 const str = (v: unknown, dflt = ''): string => (v === undefined || v === null ? dflt : String(v));
@@ -33,7 +33,7 @@ const queueFix = (name: unknown): string =>
   'to ride out longer outages (memory permitting), and consider `sending_queue.storage: file_storage` ' +
   'so a restart does not lose what is queued.';
 
-export const queueReasons: Readonly<Record<string, ReasonSpec>> = {
+export const queueReasons = {
   queue_near_capacity: {
     cause: 'queue',
     severity: 'warning',
@@ -91,4 +91,4 @@ export const queueReasons: Readonly<Record<string, ReasonSpec>> = {
       '(`readers: [{pull: {exporter: {prometheus: {host: 127.0.0.1, port: 8888}}}}]`) ' +
       `and point otel-sentinel's \`collector.telemetry_url\` at it (now ${str(f['url'])}); set \`collector.telemetry_url: ""\` to turn this off.`,
   },
-};
+} satisfies Record<string, ReasonSpec>;

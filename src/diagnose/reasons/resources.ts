@@ -1,6 +1,6 @@
 import type { Facts, ReasonSpec } from '../reason-spec.js';
 
-/** Reasons of the `resources` cause (CONTRACT §5): the collector process itself. */
+/** Reasons of the `resources` cause (docs/reasons.md): the collector process itself. */
 
 const mib = (v: unknown): string => (typeof v === 'number' ? `${(v / 1024 / 1024).toFixed(1)} MiB` : 'unknown');
 const pct = (v: unknown): string => (typeof v === 'number' ? `${Math.round(v * 100)}%` : 'unknown');
@@ -32,7 +32,7 @@ const memoryFix = (f: Facts): string => {
   }
 };
 
-export const resourcesReasons: Readonly<Record<string, ReasonSpec>> = {
+export const resourcesReasons = {
   fd_near_limit: {
     cause: 'resources',
     severity: 'warning',
@@ -140,4 +140,4 @@ export const resourcesReasons: Readonly<Record<string, ReasonSpec>> = {
       'Docker `--cgroupns=host`), or set a `memory_limiter` processor so that a limit is known. ' +
       'OOM kills still show up as restarts (reason collector_restarted).',
   },
-};
+} satisfies Record<string, ReasonSpec>;

@@ -3,8 +3,8 @@ import { cert, code, detail, exporter, hostOf, key, plaintextKey, portOf, s, tar
 
 const sClient = (f: Parameters<ReasonSpec['fix']>[0]): string => `\`openssl s_client -connect ${hostOf(f)}:${portOf(f)} -showcerts\``;
 
-/** Reasons of the `tls` cause (CONTRACT §5) found by the probe; tls_config_invalid is in config.ts. */
-export const tlsReasons: Readonly<Record<string, ReasonSpec>> = {
+/** Reasons of the `tls` cause (docs/reasons.md) found by the probe; tls_config_invalid is in config.ts. */
+export const tlsReasons = {
   tls_unknown_authority: {
     cause: 'tls',
     severity: 'critical',
@@ -90,4 +90,4 @@ export const tlsReasons: Readonly<Record<string, ReasonSpec>> = {
     fix: (f) =>
       `Compare the server's TLS settings with ${key(f, 'tls.min_version')} and the exporter's TLS settings; ${sClient(f)} shows what the server offers`,
   },
-};
+} satisfies Record<string, ReasonSpec>;
