@@ -89,9 +89,14 @@ export function createProber(spec: ExporterSpec): ExporterProber {
       const secrets = run.proxy && run.proxy.secrets.length > 0 ? [...prep.secrets, ...run.proxy.secrets] : prep.secrets;
       if (failure) {
         grpc?.reset();
-        const facts: Facts = { ...prep.baseFacts, ...run.facts, timeout_ms: Math.round(totalMs), code: failure.code, ...failure.facts };
-        const reason = classifyFailure(failure, { sentClientCert: prep.baseFacts.client_cert === true, proxied: run.proxy !== null });
-        problems.push(guarded(problem(reason, facts), secrets));
+        const facts: Record<string, Facts[string]> = { ...prep.baseFacts, ...run.facts, timeout_ms: Math.round(totalMs), code: failure.code, ...failure.facts };
+        let reason = classifyFailure(failure, { sentClientCert: prep.baseFacts.client_cert === true, proxied: run.proxy !== null });
+        if (reason === 'response_timeout' && probeGaveUp(failure, prep.spec.timeoutMs, totalMs)) {
+          reason = 'probe_timeout';
+          facts.probe_timeout_ms = ctx.timeoutMs ?? Math.round(totalMs);
+          facts.exporter_timeout_ms = prep.spec.timeoutMs;
+        }
+        problems.push(guarded(problem(reason, facts as Facts), secrets));
       } else {
         for (const w of run.warnings) problems.push(guarded(problem(w.reason, { ...prep.baseFacts, ...run.facts, ...w.facts }), secrets));
         if (ctx.mode === 'export' && totalMs > ctx.slowResponseMs) {
@@ -106,6 +111,18 @@ export function createProber(spec: ExporterSpec): ExporterProber {
       grpc?.close();
     },
   };
+}
+
+/**
+ * Whether the probe's own deadline, not the exporter's `timeout`, ended the wait for the answer:
+ * the request was sent and the exporter would have waited longer (0 is no limit). Then nothing
+ * says the collector's exports fail; the probe just stopped looking.
+ */
+function probeGaveUp(failure: LayerFailure, exporterTimeoutMs: number, elapsedMs: number): boolean {
+  if (failure.layer !== 'request' || failure.code !== 'TIMEOUT' || failure.facts.timeout_ms !== undefined) return false;
+  // a server silent at the HTTP/2 greeting is not slow to answer an export
+  if (failure.facts.phase !== 'the POST' && failure.facts.phase !== 'the Export call') return false;
+  return exporterTimeoutMs === 0 || exporterTimeoutMs > elapsedMs;
 }
 
 /** Resolves when the deadline fires: a layer that overlooks its signal still cannot hold the probe. */

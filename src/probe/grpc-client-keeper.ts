@@ -85,7 +85,8 @@ export class GrpcClientKeeper {
           passthrough,
           EMPTY,
           this.metadata.clone(),
-          { deadline: Date.now() + timeoutMs },
+          // the exporter's timeout 0 means no limit: only the probe's own deadline ends the call
+          { deadline: timeoutMs > 0 ? Date.now() + timeoutMs : Infinity },
           (err: ServiceError | null) => {
             signal.removeEventListener('abort', onAbort);
             resolve(err ? { code: err.code, details: err.details } : { code: grpcStatus.OK, details: '' });

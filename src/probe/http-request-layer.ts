@@ -51,7 +51,8 @@ export const httpRequestLayer: Layer = {
     });
     const answer = new AnswerReader(BODY_HEAD_BYTES);
     const unfollow = answer.follow(run.signal);
-    const timer = setTimeout(() => answer.abort(EXPORTER_TIMEOUT), prep.spec.timeoutMs);
+    // the exporter's timeout 0 means no limit: only the probe's own deadline ends the request
+    const timer = prep.spec.timeoutMs > 0 ? setTimeout(() => answer.abort(EXPORTER_TIMEOUT), prep.spec.timeoutMs) : undefined;
     try {
       const headers: Record<string, string> = { ...prep.httpHeaders };
       if (absolute && run.proxy!.authorization) headers['proxy-authorization'] = run.proxy!.authorization;
