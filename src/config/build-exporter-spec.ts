@@ -1,6 +1,6 @@
 import { problem } from '../diagnose/catalogue.js';
 import type { Problem } from '../diagnose/problem.js';
-import { redact } from '../diagnose/redact.js';
+import { headerSecrets, redact } from '../diagnose/redact.js';
 import type { Facts } from '../diagnose/reason-spec.js';
 import { ConfigError } from './config-error.js';
 import { child, flag, isRaw, setKey, text, type Raw } from './collector-values.js';
@@ -92,7 +92,7 @@ export function buildExporterSpec(input: ExporterInput): ExporterSpec {
   if (isRaw(rawHeaders)) {
     for (const [k, v] of Object.entries(rawHeaders)) setKey(headers, k, text(v) ?? '');
   }
-  const secrets: string[] = Object.values(headers).filter((v) => v !== '');
+  const secrets: string[] = Object.entries(headers).flatMap(([k, v]) => headerSecrets(k, v));
   const problems: Problem[] = [];
 
   const tls = readTls(block);

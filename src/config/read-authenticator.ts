@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { problem } from '../diagnose/catalogue.js';
+import { headerSecrets } from '../diagnose/redact.js';
 import type { Problem } from '../diagnose/problem.js';
 import type { Facts } from '../diagnose/reason-spec.js';
 import { child, isRaw, setKey, text, type Raw } from './collector-values.js';
@@ -108,14 +109,14 @@ function headersSetter(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult
     if (value !== undefined) {
       if (value === '') problems.push(...missing(input, ['headers', i, 'value'], `header ${key} has an empty value`));
       setKey(headers, key, value);
-      secrets.push(value);
+      secrets.push(...headerSecrets(key, value));
       return;
     }
     // from_context comes from the incoming request's metadata: the probe can only use default_value.
     const fallback = text(child(h, 'default_value'));
     if (fallback !== undefined && fallback !== '') {
       setKey(headers, key, fallback);
-      secrets.push(fallback);
+      secrets.push(...headerSecrets(key, fallback));
     } else {
       fromContext.push(key);
     }
