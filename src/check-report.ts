@@ -51,7 +51,7 @@ function exporterBlock(e: ExporterDiagnosis, st: Style): string[] {
 }
 
 /** The human `check` report: the collector first, then one block per exporter, failing first. */
-export function renderReport(d: Diagnosis, st: Style): string {
+export function renderReport(d: Diagnosis, st: Style, opts: { noCollector?: boolean } = {}): string {
   const c = d.collector;
   const failing = d.exporters.filter((e) => !e.up).length;
   const out: string[] = [];
@@ -61,7 +61,7 @@ export function renderReport(d: Diagnosis, st: Style): string {
     ? `${c.problems.length ? st.warn('WARN') : st.ok('UP')}  ${st.bold('collector')}  ${st.dim(
         `pid ${c.pid}${c.cpu_percent != null ? ` · cpu ${c.cpu_percent}%` : ''} · fds ${c.open_fds ?? '?'}/${c.max_fds ?? '?'} · memory ${mib(c.rss_bytes)} of ${mib(c.memory_limit_bytes)} · OOM kills ${c.oom_kills} · restarts ${c.restarts}`,
       )}`
-    : `${st.warn('----')}  ${st.bold('collector')}  ${st.dim('process not found')}`;
+    : `${st.warn('----')}  ${st.bold('collector')}  ${st.dim(opts.noCollector ? 'not inspected (--no-collector)' : 'process not found')}`;
   out.push(head);
   c.problems.forEach((p) => out.push(...problemLines(p, st)));
   out.push('');

@@ -13,8 +13,8 @@ export const USAGE = `otel-sentinel: watches an OpenTelemetry Collector's export
 
 usage:
   otel-sentinel [serve] [--config FILE] [common flags]   run the daemon (default)
-  otel-sentinel check [--config FILE] [--exporter NAME]... [--json] [common flags]
-                                                         probe everything once and report
+  otel-sentinel check [--config FILE] [--exporter NAME]... [--json] [--fail-on LEVEL] [--no-collector]
+                      [common flags]                     probe everything once and report
   otel-sentinel demo [--listen HOST:PORT]                demo backends and the daemon watching them
   otel-sentinel --help | --version
 
@@ -26,10 +26,16 @@ common flags:
 
 check:
   --exporter NAME          only this exporter (repeatable), e.g. otlp/tempo
-  --json                   print the diagnosis document instead of the report
+  --json                   print the diagnosis document instead of the report (an error document
+                           when the configuration is unusable)
+  --fail-on LEVEL          what makes the run exit 1: warning (default: any problem, or an exporter
+                           down), critical (only critical problems), never
+  --no-collector           check the configs and probe the exporters without a collector process:
+                           no process, environment or internal metrics are read (for CI, before a deploy)
 
 exit codes: serve/demo 0 after SIGTERM/SIGINT, 2 unusable configuration;
-            check 0 all healthy, 1 a problem is active, 2 unusable configuration or arguments
+            check 0 all healthy (or nothing at the --fail-on level), 1 a problem is active,
+                  2 unusable configuration or arguments
 `;
 
 const OPTIONS = {
@@ -39,6 +45,8 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   exporter: { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  'fail-on': { type: 'string' },
+  'no-collector': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const satisfies ParseArgsConfig['options'];
@@ -55,7 +63,14 @@ export interface Command {
   readonly flags: CommonFlags;
   readonly exporters: readonly string[];
   readonly json: boolean;
+  /** check: the lowest severity that makes the run fail; 'never' always exits 0 after a round */
+  readonly failOn: FailOn;
+  /** check: leave the collector process (and its environment and internal metrics) alone */
+  readonly noCollector: boolean;
 }
+
+export const FAIL_ON = ['warning', 'critical', 'never'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
 
 /** argv (without node and the script) -> command; throws an Error with a one-line message on misuse. */
 export function parseCommand(argv: readonly string[], env: Io['env']): Command {
@@ -64,7 +79,13 @@ export function parseCommand(argv: readonly string[], env: Io['env']): Command {
   const word = positionals[0] ?? 'serve';
   if (!['serve', 'check', 'demo'].includes(word)) throw new Error(`unknown command "${word}" (serve, check or demo)`);
   const name = values.help ? 'help' : values.version ? 'version' : (word as Command['name']);
-  if (word !== 'check' && (values.exporter || values.json)) throw new Error('--exporter and --json belong to "check"');
+  if (word !== 'check' && (values.exporter || values.json || values['fail-on'] !== undefined || values['no-collector'])) {
+    throw new Error('--exporter, --json, --fail-on and --no-collector belong to "check"');
+  }
+  const failOn = values['fail-on'] ?? 'warning';
+  if (!(FAIL_ON as readonly string[]).includes(failOn)) {
+    throw new Error(`--fail-on "${failOn}": expected one of ${FAIL_ON.join(', ')}`);
+  }
   const configFile = values.config ?? (env.OTEL_SENTINEL_CONFIG || null);
   return {
     name,
@@ -76,7 +97,17 @@ export function parseCommand(argv: readonly string[], env: Io['env']): Command {
     },
     exporters: values.exporter ?? [],
     json: values.json ?? false,
+    failOn: failOn as FailOn,
+    noCollector: values['no-collector'] ?? false,
   };
+}
+
+/**
+ * What `check --json` prints when no round could run (exit 2): `error` says which kind
+ * (`configuration`: a config file is unusable; `usage`: the arguments), `message` the one line.
+ */
+export function errorDocument(kind: 'configuration' | 'usage', message: string): string {
+  return `${JSON.stringify({ healthy: false, error: kind, message, exit_code: 2 }, null, 2)}\n`;
 }
 
 /** Runs a command; resolves to the exit code. Only bin.ts exits the process. */
@@ -85,7 +116,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     cmd = parseCommand(argv, io.env);
   } catch (err) {
-    io.stderr.write(`otel-sentinel: ${(err as Error).message}\nRun "otel-sentinel --help" for usage.\n`);
+    const message = (err as Error).message;
+    // --json asks for a document on stdout, whatever went wrong
+    if (argv.includes('--json')) io.stdout.write(errorDocument('usage', message));
+    io.stderr.write(`otel-sentinel: ${message}\nRun "otel-sentinel --help" for usage.\n`);
     return 2;
   }
   switch (cmd.name) {
