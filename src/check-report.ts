@@ -42,6 +42,7 @@ function exporterBlock(e: ExporterDiagnosis, st: Style): string[] {
   const ph = e.phases;
   const timing = `dns ${ms(ph.dns_seconds)} · connect ${ms(ph.connect_seconds)} · tls ${ms(ph.tls_seconds)} · request ${ms(ph.request_seconds)}`;
   lines.push(`  ${st.dim(timing)}`);
+  if (e.proxy) lines.push(`  ${st.dim(`through proxy ${e.proxy.url} (from ${e.proxy.source}, ${e.proxy.mode === 'forward' ? 'absolute-form requests' : 'CONNECT tunnel'})`)}`);
   if (e.tls?.not_after) lines.push(`  ${st.dim(`certificate valid until ${e.tls.not_after} (${e.tls.version ?? '?'}, alpn ${e.tls.alpn ?? 'none'})`)}`);
   if (e.queue && e.queue.capacity) {
     const left = e.queue.seconds_to_full === null ? 'not filling' : `full in ${Math.round(e.queue.seconds_to_full)} s`;

@@ -239,6 +239,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       problems,
       phases: r?.phases ?? { dns_seconds: null, connect_seconds: null, tls_seconds: null, request_seconds: null },
       tls: r?.tls ?? null,
+      proxy: r?.proxy ?? null,
       queue: st.queue ? { size: st.queue.size, capacity: st.queue.capacity, seconds_to_full: st.queue.seconds_to_full } : null,
       last_success_at: st.lastSuccessAt === null ? null : new Date(st.lastSuccessAt).toISOString(),
       checked_at: r ? new Date(r.startedAt).toISOString() : null,

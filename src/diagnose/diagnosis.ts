@@ -1,6 +1,6 @@
 import type { CollectorReport } from '../collector/collector-report.js';
 import type { Problem } from './problem.js';
-import type { Phases, TlsFacts } from '../probe/probe-result.js';
+import type { Phases, ProxyUsed, TlsFacts } from '../probe/probe-result.js';
 
 /** One exporter in the diagnosis document (CONTRACT §6). */
 export interface ExporterDiagnosis {
@@ -12,6 +12,8 @@ export interface ExporterDiagnosis {
   problems: Problem[];
   phases: Phases;
   tls: TlsFacts | null;
+  /** the proxy the last probe went through (URL without credentials, where it was named); null when direct */
+  proxy: ProxyUsed | null;
   /** from the collector's internal metrics; null when not known */
   queue: { size: number | null; capacity: number | null; seconds_to_full: number | null } | null;
   last_success_at: string | null;

@@ -165,6 +165,11 @@ export function statusView(): StatusView {
       if (typeof phases.total_seconds === 'number') parts.push(`<span class="phase">total ${esc(seconds(phases.total_seconds))}</span>`);
       facts.push(fact('Phases', parts.length > 0 ? parts.join(' ') : 'none ran'));
     }
+    // absent from documents of older versions
+    if (e.proxy) {
+      const how = e.proxy.mode === 'forward' ? 'absolute-form requests' : 'CONNECT tunnel';
+      facts.push(fact('Proxy', `<code>${esc(e.proxy.url)}</code> from ${esc(e.proxy.source)} · ${esc(how)}`));
+    }
     if (e.tls) {
       const bits = [e.tls.version, e.tls.alpn].filter((b): b is string => typeof b === 'string' && b !== '').map(esc);
       const notAfter = e.tls.not_after ? Date.parse(e.tls.not_after) : NaN;

@@ -104,7 +104,10 @@ export function createProber(spec: ExporterSpec): ExporterProber {
           problems.push(guarded(problem('slow_response', facts), secrets));
         }
       }
-      return { up: !failure, problems, phases: run.phases, totalSeconds: seconds(totalMs), tls: run.tls, startedAt };
+      const proxy = run.proxy
+        ? { url: run.proxy.display, source: run.proxy.source, mode: run.facts.proxy_mode === 'forward' ? ('forward' as const) : ('tunnel' as const) }
+        : null;
+      return { up: !failure, problems, phases: run.phases, totalSeconds: seconds(totalMs), tls: run.tls, proxy, startedAt };
     },
     close(): void {
       closed = true;

@@ -10,6 +10,9 @@ import { wire, type ProbeRun } from './probe-run.js';
 /** Why the request was aborted when the exporter's own `timeout` passed. */
 const EXPORTER_TIMEOUT = new Error('the exporter timeout passed');
 
+/** Statuses a forward proxy answers itself: 407 for credentials, 502/503/504 when the upstream fails. */
+const PROXY_STATUSES: ReadonlySet<number> = new Set([407, 502, 503, 504]);
+
 /** How much of an answer's body is read: enough for the message of a 400. */
 const BODY_HEAD_BYTES = 4096;
 
@@ -60,6 +63,12 @@ export const httpRequestLayer: Layer = {
       const { status, headers: answered, body: head } = await answer.done;
       run.answered = true;
       if (status >= 200 && status < 300) return undefined;
+      // In absolute form the proxy answers for itself: it wants credentials (407), or it could not
+      // get an answer from the backend (502, 503, 504, the gateway statuses). Go's client sees these
+      // as the export's answer; what failed is the hop through the proxy.
+      if (absolute && PROXY_STATUSES.has(status)) {
+        return fail('proxy', OBSERVED.proxyStatus, { status, status_text: STATUS_CODES[status] ?? '', forwarded: `POST ${ep.url}` });
+      }
       const body = status === 400 ? head.toString('utf8').slice(0, 300) : '';
       const retryAfter = answered['retry-after'];
       if (status === 400 && body.includes(GO_TLS_PORT_ANSWER)) {

@@ -9,7 +9,7 @@ t.test('the fixture has the keys of the diagnosis document (CONTRACT §6)', asyn
   ]);
   for (const e of d.exporters as Record<string, unknown>[]) {
     t.same(Object.keys(e).sort(), [
-      'checked_at', 'endpoint', 'last_success_at', 'name', 'phases', 'problems', 'protocol', 'queue', 'tls', 'type', 'up',
+      'checked_at', 'endpoint', 'last_success_at', 'name', 'phases', 'problems', 'protocol', 'proxy', 'queue', 'tls', 'type', 'up',
     ]);
     t.same(Object.keys(e.phases as object).sort(), ['connect_seconds', 'dns_seconds', 'request_seconds', 'tls_seconds']);
   }
