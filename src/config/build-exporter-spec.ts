@@ -104,6 +104,7 @@ export function buildExporterSpec(input: ExporterInput): ExporterSpec {
   for (const url of [proxyUrl, endpoint, tracesEndpoint]) if (url) secrets.push(...userinfoSecrets(url));
 
   const authenticator = opt(child(child(block, 'auth'), 'authenticator'));
+  let dynamicAuth;
   if (authenticator) {
     const auth = readAuthenticator({
       where,
@@ -114,6 +115,7 @@ export function buildExporterSpec(input: ExporterInput): ExporterSpec {
     });
     Object.assign(headers, auth.headers);
     secrets.push(...auth.secrets);
+    dynamicAuth = auth.dynamic;
     problems.push(...auth.problems);
   }
 
@@ -140,6 +142,7 @@ export function buildExporterSpec(input: ExporterInput): ExporterSpec {
     // longest first: redacting "tok" before "user:tok en" would leave "user:[REDACTED] en" and the rest shown
     secrets: [...new Set(secrets)].sort((a, b) => b.length - a.length),
     configProblems: [],
+    ...(dynamicAuth ? { dynamicAuth } : {}),
   };
   const all = [...staticProblems(spec, { where, now: input.now, certExpiryMs: input.certExpiryMs }), ...problems];
   // Messages quote endpoints and details as written; whatever secret they hold is hidden here.

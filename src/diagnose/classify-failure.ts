@@ -118,6 +118,8 @@ function grpcHttpReason(status: number): string {
 export function classifyFailure(f: LayerFailure, c: ClassifyContext): string {
   const code = f.code;
   switch (f.layer) {
+    case 'auth':
+      return 'oauth2_token_failed';
     case 'proxy':
       return code === OBSERVED.proxyStatus ? 'proxy_rejected' : 'proxy_unreachable';
     case 'dns':

@@ -8,6 +8,7 @@ import type { Facts } from '../diagnose/reason-spec.js';
 import { GrpcClientKeeper } from './grpc-client-keeper.js';
 import type { LayerFailure } from './layer.js';
 import { LAYERS } from './layers.js';
+import { OAuth2TokenSource } from './oauth2-token.js';
 import { prepareExporter } from './prepare-exporter.js';
 import type { Phases, ProbeResult } from './probe-result.js';
 import type { ExporterProber, ProbeContext } from './prober.js';
@@ -49,6 +50,8 @@ export function createProber(spec: ExporterSpec): ExporterProber {
       ? [...configWarnings, prepared.problem]
       : null;
   const grpc = prep && spec.protocol === 'grpc' ? new GrpcClientKeeper(prep) : null;
+  const auth = spec.dynamicAuth;
+  const tokens = prep && auth?.kind === 'oauth2client' ? new OAuth2TokenSource(auth) : null;
   let closed = false;
 
   return {
@@ -73,6 +76,9 @@ export function createProber(spec: ExporterSpec): ExporterProber {
         t0: performance.now(),
         grpc,
         answered: false,
+        tokens,
+        authHeaders: null,
+        authSecrets: [],
       };
       let failure: LayerFailure | undefined;
       try {
@@ -86,11 +92,18 @@ export function createProber(spec: ExporterSpec): ExporterProber {
       }
       const totalMs = performance.now() - run.t0;
       const problems: Problem[] = [...configWarnings];
-      const secrets = run.proxy && run.proxy.secrets.length > 0 ? [...prep.secrets, ...run.proxy.secrets] : prep.secrets;
+      let secrets = run.proxy && run.proxy.secrets.length > 0 ? [...prep.secrets, ...run.proxy.secrets] : prep.secrets;
+      if (run.authSecrets.length > 0) secrets = [...secrets, ...run.authSecrets].sort((a, b) => b.length - a.length);
       if (failure) {
         grpc?.reset();
         const facts: Record<string, Facts[string]> = { ...prep.baseFacts, ...run.facts, timeout_ms: Math.round(totalMs), code: failure.code, ...failure.facts };
         let reason = classifyFailure(failure, { sentClientCert: prep.baseFacts.client_cert === true, proxied: run.proxy !== null });
+        if ((reason === 'unauthorized' || reason === 'forbidden') && auth?.kind === 'unverifiable') {
+          // the probe could not send what the authenticator would: the rejection says nothing of the collector's exports
+          reason = 'auth_unverifiable';
+          facts.authenticator = auth.id;
+          facts.authenticator_type = auth.detail ? `${auth.type}, ${auth.detail}` : auth.type;
+        }
         if (reason === 'response_timeout' && probeGaveUp(failure, prep.spec.timeoutMs, totalMs)) {
           reason = 'probe_timeout';
           facts.probe_timeout_ms = ctx.timeoutMs ?? Math.round(totalMs);

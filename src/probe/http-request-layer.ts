@@ -57,7 +57,7 @@ export const httpRequestLayer: Layer = {
     // the exporter's timeout 0 means no limit: only the probe's own deadline ends the request
     const timer = prep.spec.timeoutMs > 0 ? setTimeout(() => answer.abort(EXPORTER_TIMEOUT), prep.spec.timeoutMs) : undefined;
     try {
-      const headers: Record<string, string> = { ...prep.httpHeaders };
+      const headers: Record<string, string> = { ...prep.httpHeaders, ...run.authHeaders };
       if (absolute && run.proxy!.authorization) headers['proxy-authorization'] = run.proxy!.authorization;
       client.dispatch({ method: 'POST', path: absolute ? ep.url : ep.path, headers, body: prep.httpBody }, answer);
       const { status, headers: answered, body: head } = await answer.done;

@@ -7,9 +7,10 @@ import { httpRequestLayer } from './http-request-layer.js';
 import type { Layer } from './layer.js';
 import { proxyLayer } from './proxy-layer.js';
 import { tlsLayer } from './tls-layer.js';
+import { tokenLayer } from './token-layer.js';
 
 /** The layers of a probe per exporter kind, in order; the first that fails ends the probe. */
 export const LAYERS: Readonly<Record<ExporterProtocol, readonly Layer[]>> = Object.freeze({
-  grpc: [proxyLayer, dnsLayer, connectLayer, tlsLayer, grpcPrefaceLayer, grpcExportLayer],
-  http: [proxyLayer, dnsLayer, connectLayer, tlsLayer, httpRequestLayer],
+  grpc: [tokenLayer, proxyLayer, dnsLayer, connectLayer, tlsLayer, grpcPrefaceLayer, grpcExportLayer],
+  http: [tokenLayer, proxyLayer, dnsLayer, connectLayer, tlsLayer, httpRequestLayer],
 });
