@@ -249,3 +249,54 @@ t.test('check with an oauth2client exporter: up, and no secret in the report', a
   t.notMatch(r.stdout + r.stderr, CLIENT_SECRET);
   t.notMatch(r.stdout + r.stderr, ACCESS_TOKEN);
 });
+
+t.test('the token source: answers without a token, no answer in time, unreadable TLS files, mac tokens', async (t) => {
+  const answers: Array<(res: ServerResponse) => void> = [];
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const next = answers.shift();
+      if (next) next(res);
+      // else: never answer
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+  const base = {
+    kind: 'oauth2client' as const,
+    id: 'oauth2client',
+    tokenUrl: url,
+    clientId: 'c',
+    clientSecret: 's',
+    scopes: [],
+    endpointParams: [['grant_type', 'client_credentials'], ['resource', 'a'], ['resource', 'b']] as Array<[string, string]>,
+    tls: { insecure: false, insecureSkipVerify: false },
+    timeoutMs: 0,
+    expiryBufferMs: 0,
+  };
+  answers.push((res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"token_type":"bearer"}'));
+  t.match(await new OAuth2TokenSource(base).get(AbortSignal.timeout(5000)), { ok: false, code: 'TOKEN_MISSING', facts: { detail: /without an access_token/ } });
+  answers.push((res) => res.writeHead(200, { 'content-type': 'application/json' }).end('not json'));
+  t.match(await new OAuth2TokenSource(base).get(AbortSignal.timeout(5000)), { ok: false, code: 'TOKEN_MISSING' });
+  answers.push((res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"abc","token_type":"mac","expires_in":"60"}'));
+  t.match(await new OAuth2TokenSource(base).get(AbortSignal.timeout(5000)), { ok: true, header: 'MAC abc' });
+  answers.push((res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"abc","token_type":"basic"}'));
+  t.match(await new OAuth2TokenSource(base).get(AbortSignal.timeout(5000)), { ok: true, header: 'Basic abc' });
+  answers.push((res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"abc","token_type":"DPoP"}'));
+  t.match(await new OAuth2TokenSource(base).get(AbortSignal.timeout(5000)), { ok: true, header: 'DPoP abc' });
+  answers.push((res) => res.writeHead(400, { 'content-type': 'text/html' }).end('<html>no</html>'));
+  answers.push((res) => res.writeHead(400, { 'content-type': 'text/html' }).end('<html>no</html>'));
+  t.match(await new OAuth2TokenSource(base).get(AbortSignal.timeout(5000)), { ok: false, code: 'TOKEN_REFUSED', facts: { detail: 'the token endpoint answered HTTP 400' } });
+  t.match(
+    await new OAuth2TokenSource({ ...base, timeoutMs: 200 }).get(AbortSignal.timeout(10_000)),
+    { ok: false, code: 'TIMEOUT', facts: { detail: 'no answer from the token endpoint within extensions.oauth2client.timeout (200 ms)' } },
+  );
+  t.match(await new OAuth2TokenSource(base).get(AbortSignal.timeout(200)), { ok: false, code: 'TIMEOUT', facts: { detail: /before the probe deadline/ } });
+  const tls = { ...base, tokenUrl: 'https://user:pw@localhost:1/token', tls: { ...base.tls, caFile: join(dir, 'no-such-ca.pem') } };
+  t.match(await new OAuth2TokenSource(tls).get(AbortSignal.timeout(5000)), {
+    ok: false,
+    code: 'TOKEN_TLS',
+    facts: { token_url: 'https://localhost:1/token', detail: /extensions\.oauth2client\.tls\.ca_file/ },
+  });
+});
