@@ -22,7 +22,7 @@ async function setup(t: Test, opts: { slow?: boolean } = {}): Promise<Setup> {
   if (opts.slow) {
     const slow = await startSilentServer();
     t.teardown(() => slow.close());
-    exporters['otlphttp/slow'] = { endpoint: `http://127.0.0.1:${slow.port}` };
+    exporters['otlphttp/slow'] = { endpoint: `http://127.0.0.1:${slow.port}`, timeout: '30s' };
   }
   const dir = mkdtempSync(join(tmpdir(), 'sentinel-check-flags-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,7 +58,11 @@ t.test('--fail-on: warnings fail by default, not with critical; never always pas
   const base = ['check', '--config', s.sentinel, '--no-collector', '--json'];
   const byDefault = await runCli(base);
   t.equal(byDefault.code, 1, 'a probe_timeout warning fails the run by default');
-  t.match(byDefault.stdout, 'probe_timeout');
+  const slow = (JSON.parse(byDefault.stdout) as { exporters: Array<{ name: string; problems: Array<{ reason: string; severity: string; message: string; fix: string }> }> }).exporters.find(
+    (e) => e.name === 'otlphttp/slow',
+  );
+  t.match(slow?.problems, [{ reason: 'probe_timeout', severity: 'warning', message: /the probe gave up .*probe\.timeout is 1000 ms; the exporter waits up to 30000 ms/, fix: /probe\.timeout/ }]);
+  t.notMatch(slow?.problems[0]?.fix, /^raise exporters/i, 'the exporter is not told to raise a timeout it has');
   t.equal((await runCli([...base, '--fail-on', 'warning'])).code, 1, 'the same, said');
   t.equal((await runCli([...base, '--fail-on', 'critical'])).code, 0, 'no critical problem: passes');
   t.equal((await runCli([...base.slice(0, 4), '--fail-on', 'critical'])).code, 0, 'the same for the report');
