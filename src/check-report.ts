@@ -27,8 +27,14 @@ function problemLines(p: Problem, st: Style): string[] {
   ];
 }
 
+/**
+ * As the status page says it: DOWN with a critical problem (or not up with nothing to say why), WARN
+ * with warnings only (a probe that gave up, credentials it cannot make), else UP.
+ */
+const failing = (e: ExporterDiagnosis): boolean => e.problems.some((p) => p.severity === 'critical') || (!e.up && e.problems.length === 0);
+
 function stateOf(e: ExporterDiagnosis, st: Style): string {
-  if (!e.up) return st.bad('DOWN');
+  if (failing(e)) return st.bad('DOWN');
   if (e.problems.length > 0) return st.warn('WARN');
   return st.ok('UP');
 }
@@ -54,9 +60,13 @@ function exporterBlock(e: ExporterDiagnosis, st: Style): string[] {
 /** The human `check` report: the collector first, then one block per exporter, failing first. */
 export function renderReport(d: Diagnosis, st: Style, opts: { noCollector?: boolean } = {}): string {
   const c = d.collector;
-  const failing = d.exporters.filter((e) => !e.up).length;
+  const down = d.exporters.filter(failing).length;
   const out: string[] = [];
-  const verdict = d.healthy ? st.ok('all healthy') : st.bad(`${failing} of ${d.exporters.length} exporters failing`);
+  const verdict = d.healthy
+    ? st.ok('all healthy')
+    : down > 0
+      ? st.bad(`${down} of ${d.exporters.length} exporters failing`)
+      : st.warn('warnings only');
   out.push(`${st.bold('otel-sentinel check')}  ${verdict}  ${st.dim(d.checked_at)}`, '');
   const head = c.found
     ? `${c.problems.length ? st.warn('WARN') : st.ok('UP')}  ${st.bold('collector')}  ${st.dim(
@@ -66,7 +76,7 @@ export function renderReport(d: Diagnosis, st: Style, opts: { noCollector?: bool
   out.push(head);
   c.problems.forEach((p) => out.push(...problemLines(p, st)));
   out.push('');
-  const ordered = [...d.exporters].sort((a, b) => Number(a.up) - Number(b.up) || b.problems.length - a.problems.length);
+  const ordered = [...d.exporters].sort((a, b) => Number(failing(b)) - Number(failing(a)) || Number(a.up) - Number(b.up) || b.problems.length - a.problems.length);
   if (ordered.length === 0) out.push(st.warn('no OTLP exporter is used by a pipeline of the collector config'), '');
   for (const e of ordered) out.push(...exporterBlock(e, st), '');
   return out.join('\n');

@@ -65,7 +65,10 @@ t.test('--fail-on: warnings fail by default, not with critical; never always pas
   t.notMatch(slow?.problems[0]?.fix, /^raise exporters/i, 'the exporter is not told to raise a timeout it has');
   t.equal((await runCli([...base, '--fail-on', 'warning'])).code, 1, 'the same, said');
   t.equal((await runCli([...base, '--fail-on', 'critical'])).code, 0, 'no critical problem: passes');
-  t.equal((await runCli([...base.slice(0, 4), '--fail-on', 'critical'])).code, 0, 'the same for the report');
+  const report = await runCli([...base.slice(0, 4), '--fail-on', 'critical']);
+  t.equal(report.code, 0, 'the same for the report');
+  t.match(report.stdout, 'warnings only', 'the verdict: nothing is failing');
+  t.match(report.stdout, /WARN\s+otlphttp\/slow/, 'a probe that gave up is a warning, not DOWN');
   const unknown = await runCli(['check', '--config', s.sentinel, '--fail-on', 'loud']);
   t.equal(unknown.code, 2);
   t.match(unknown.stderr, '--fail-on "loud": expected one of warning, critical, never');
