@@ -24,3 +24,11 @@ t.test('fix and message text: `spans` render as code, escaped; a lone backtick s
   t.notMatch(html, /`nc -vz/, 'no raw backticks around the command');
   t.match(html, 'the shell`s quote is not code', 'an unpaired backtick is left alone');
 });
+
+t.test('an exporter probed through a proxy shows it, up or not', async (t) => {
+  const html = statusView().renderApp(fixtureDiagnosis(), Date.parse('2026-11-23T20:00:00Z'), null);
+  const card = html.slice(html.indexOf('data-exporter="otlphttp/honeycomb"'));
+  t.match(card.slice(0, card.indexOf('</article>')), '<dt>Proxy</dt><dd><code>http://proxy.internal:3128</code> from HTTPS_PROXY · CONNECT tunnel</dd>');
+  const tempo = html.slice(html.indexOf('data-exporter="otlp/tempo"'));
+  t.notMatch(tempo.slice(0, tempo.indexOf('</article>')), '<dt>Proxy</dt>', 'direct: no proxy line');
+});
