@@ -17,7 +17,7 @@ t.test('HTTP_PROXY in absolute form: a 407 from the proxy is the proxy asking fo
   expectProblem(t, r, {
     cause: 'network',
     reason: 'proxy_rejected',
-    message: [`the proxy ${proxy.url} (from HTTP_PROXY) answered POST http://backend.test:${s.port}/v1/traces itself: 407`, 'wants credentials'],
+    message: [`the proxy ${proxy.url} (from HTTP_PROXY) answered POST http://backend.test:${s.port}/v1/traces with 407`, 'wants credentials'],
     fix: ['USER:PASSWORD', 'HTTP_PROXY', 'NO_PROXY'],
   });
   t.same(proxy.seen, [`http://backend.test:${s.port}/v1/traces`], 'absolute form, no CONNECT');

@@ -66,7 +66,7 @@ export const networkReasons: Readonly<Record<string, ReasonSpec>> = {
     summary: 'The HTTP proxy refused to open a tunnel to the endpoint, or to forward the export.',
     message: (f) =>
       f.forwarded
-        ? `${exporter(f)}: the proxy ${s(f.proxy)}${f.proxy_source ? ` (from ${s(f.proxy_source)})` : ''} answered ${s(f.forwarded)} itself: ${s(f.status)}${f.status_text ? ` ${s(f.status_text)}` : ''}${Number(f.status) === 407 ? ': it wants credentials' : `: it could not get an answer from ${s(f.endpoint)}`}`
+        ? `${exporter(f)}: the proxy ${s(f.proxy)}${f.proxy_source ? ` (from ${s(f.proxy_source)})` : ''} answered ${s(f.forwarded)} with ${s(f.status)}${f.status_text ? ` ${s(f.status_text)}` : ''}${Number(f.status) === 407 ? ': it wants credentials' : `: a gateway status, the proxy could not get an answer from ${s(f.endpoint)} (or passed on the backend's)`}`
         : `${exporter(f)}: the proxy ${s(f.proxy)}${f.proxy_source ? ` (from ${s(f.proxy_source)})` : ''} refused the tunnel to ${s(f.endpoint)}: CONNECT answered ${s(f.status)}${f.status_text ? ` ${s(f.status_text)}` : ''}`,
     fix: (f) =>
       `${
