@@ -62,6 +62,7 @@ function exporterBlock(e: ExporterDiagnosis, st: Style): string[] {
   });
   const timing = PHASES.map((p) => `${p.name} ${ms(e.phases[p.key])}`).join(' · ');
   lines.push(`  ${st.dim(timing)}`);
+  if (e.proxy) lines.push(`  ${st.dim(`through proxy ${e.proxy.url} (from ${e.proxy.source}, ${e.proxy.mode === 'forward' ? 'absolute-form requests' : 'CONNECT tunnel'})`)}`);
   if (e.tls?.not_after) lines.push(`  ${st.dim(`certificate valid until ${e.tls.not_after} (${e.tls.version ?? '?'}, alpn ${e.tls.alpn ?? 'none'})`)}`);
   if (e.queue && e.queue.capacity) {
     const left = e.queue.seconds_to_full === null ? 'not filling' : `full in ${Math.round(e.queue.seconds_to_full)} s`;
@@ -80,7 +81,7 @@ function probedLines(e: ExporterDiagnosis, st: Style): string[] {
 }
 
 /** The human `check` report: the collector first, then one block per exporter, failing first. */
-export function renderReport(d: Diagnosis, st: Style): string {
+export function renderReport(d: Diagnosis, st: Style, opts: { noCollector?: boolean } = {}): string {
   const c = d.collector;
   const out: string[] = [];
   out.push(`${st.bold('otel-sentinel check')}  ${verdict(d, st)}  ${st.dim(d.checked_at)}`, '');
@@ -88,7 +89,7 @@ export function renderReport(d: Diagnosis, st: Style): string {
     ? `${badge(c.state, st)}  ${st.bold('collector')}  ${st.dim(
         `pid ${c.pid}${c.cpu_percent != null ? ` · cpu ${c.cpu_percent}%` : ''} · fds ${c.open_fds ?? '?'}/${c.max_fds ?? '?'} · memory ${mib(c.rss_bytes)} of ${mib(c.memory_limit_bytes)} · OOM kills ${c.oom_kills} · restarts ${c.restarts}`,
       )}`
-    : `${badge(c.state, st)}  ${st.bold('collector')}  ${st.dim('process not found')}`;
+    : `${badge(c.state, st)}  ${st.bold('collector')}  ${st.dim(opts.noCollector ? 'not inspected (--no-collector)' : 'process not found')}`;
   out.push(head);
   c.problems.forEach((p) => out.push(...problemLines(p, st)));
   out.push('');

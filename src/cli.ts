@@ -3,16 +3,17 @@ import { packageVersion } from './version.js';
 import { sizeHeapToMemoryLimit } from './heap-limit.js';
 import { tuneHeap } from './heap-tuning.js';
 import { ConfigError } from './config/config-error.js';
-import type { Command, Io } from './command.js';
+import { errorDocument, FAIL_ON, type Command, type FailOn, type Io } from './command.js';
 
-export type { Command, CommonFlags, Io } from './command.js';
+export type { Command, CommonFlags, FailOn, Io } from './command.js';
+export { errorDocument, FAIL_ON } from './command.js';
 
 export const USAGE = `otel-sentinel: watches an OpenTelemetry Collector's exporters and explains why they fail
 
 usage:
   otel-sentinel [serve] [--config FILE] [common flags]   run the daemon (default)
-  otel-sentinel check [--config FILE] [--exporter NAME]... [--json] [common flags]
-                                                         probe everything once and report
+  otel-sentinel check [--config FILE] [--exporter NAME]... [--json] [--fail-on LEVEL] [--no-collector]
+                      [common flags]                     probe everything once and report
   otel-sentinel demo [--listen HOST:PORT]                demo backends and the daemon watching them
   otel-sentinel --help | --version
 
@@ -24,10 +25,16 @@ common flags:
 
 check:
   --exporter NAME          only this exporter (repeatable), e.g. otlp/tempo
-  --json                   print the diagnosis document instead of the report
+  --json                   print the diagnosis document instead of the report (an error document
+                           when the configuration is unusable)
+  --fail-on LEVEL          what makes the run exit 1: warning (default: any problem, or an exporter
+                           down), critical (only critical problems), never
+  --no-collector           check the configs and probe the exporters without a collector process:
+                           no process, environment or internal metrics are read (for CI, before a deploy)
 
 exit codes: serve/demo 0 after SIGTERM/SIGINT, 2 unusable configuration;
-            check 0 all healthy, 1 a problem is active, 2 unusable configuration or arguments
+            check 0 all healthy (or nothing at the --fail-on level), 1 a problem is active,
+                  2 unusable configuration or arguments
 `;
 
 const OPTIONS = {
@@ -37,6 +44,8 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   exporter: { type: 'string', multiple: true },
   json: { type: 'boolean' },
+  'fail-on': { type: 'string' },
+  'no-collector': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const satisfies ParseArgsConfig['options'];
@@ -48,7 +57,13 @@ export function parseCommand(argv: readonly string[], env: Io['env']): Command {
   const word = positionals[0] ?? 'serve';
   if (!['serve', 'check', 'demo'].includes(word)) throw new Error(`unknown command "${word}" (serve, check or demo)`);
   const name = values.help ? 'help' : values.version ? 'version' : (word as Command['name']);
-  if (word !== 'check' && (values.exporter || values.json)) throw new Error('--exporter and --json belong to "check"');
+  if (word !== 'check' && (values.exporter || values.json || values['fail-on'] !== undefined || values['no-collector'])) {
+    throw new Error('--exporter, --json, --fail-on and --no-collector belong to "check"');
+  }
+  const failOn = values['fail-on'] ?? 'warning';
+  if (!(FAIL_ON as readonly string[]).includes(failOn)) {
+    throw new Error(`--fail-on "${failOn}": expected one of ${FAIL_ON.join(', ')}`);
+  }
   const configFile = values.config ?? (env.OTEL_SENTINEL_CONFIG || null);
   return {
     name,
@@ -60,6 +75,8 @@ export function parseCommand(argv: readonly string[], env: Io['env']): Command {
     },
     exporters: values.exporter ?? [],
     json: values.json ?? false,
+    failOn: failOn as FailOn,
+    noCollector: values['no-collector'] ?? false,
   };
 }
 
@@ -72,13 +89,17 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     cmd = parseCommand(argv, io.env);
   } catch (err) {
-    io.stderr.write(`otel-sentinel: ${(err as Error).message}\nRun "otel-sentinel --help" for usage.\n`);
+    const message = (err as Error).message;
+    // --json asks for a document on stdout, whatever went wrong
+    if (argv.includes('--json')) io.stdout.write(errorDocument('usage', message));
+    io.stderr.write(`otel-sentinel: ${message}\nRun "otel-sentinel --help" for usage.\n`);
     return 2;
   }
   try {
     return await run(cmd, io);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
+    if (cmd.json) io.stdout.write(errorDocument('configuration', err.message));
     io.stderr.write(`otel-sentinel: configuration unusable: ${err.message}\n`);
     return 2;
   }

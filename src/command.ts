@@ -22,4 +22,19 @@ export interface Command {
   readonly flags: CommonFlags;
   readonly exporters: readonly string[];
   readonly json: boolean;
+  /** check: the lowest severity that makes the run fail; 'never' always exits 0 after a round */
+  readonly failOn: FailOn;
+  /** check: leave the collector process (and its environment and internal metrics) alone */
+  readonly noCollector: boolean;
+}
+
+export const FAIL_ON = ['warning', 'critical', 'never'] as const;
+export type FailOn = (typeof FAIL_ON)[number];
+
+/**
+ * What `check --json` prints when no round could run (exit 2): `error` says which kind
+ * (`configuration`: a config file is unusable; `usage`: the arguments), `message` the one line.
+ */
+export function errorDocument(kind: 'configuration' | 'usage', message: string): string {
+  return `${JSON.stringify({ healthy: false, error: kind, message, exit_code: 2 }, null, 2)}\n`;
 }

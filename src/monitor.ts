@@ -146,6 +146,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       if (!config) return;
       const result = await st.prober.probe({
         signal,
+        timeoutMs: config.probe.timeoutMs,
         mode: config.probe.mode,
         certExpiryMs: config.thresholds.certExpiryMs,
         slowResponseMs: config.thresholds.slowResponseMs,

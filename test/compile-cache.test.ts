@@ -30,7 +30,7 @@ t.test('what enabling the compile cache answers, by what Node offers', async (t)
 t.test('the CLI fills the compile cache where Node puts it, on Node.js 22 and later', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'compile-cache-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const env = { ...process.env, TMPDIR: dir, NODE_OPTIONS: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: dir, NODE_OPTIONS: '' };
   delete env.NODE_COMPILE_CACHE;
   delete env.NODE_DISABLE_COMPILE_CACHE;
   const out = execFileSync(process.execPath, [resolve('dist/src/bin.js'), '--version'], { encoding: 'utf8', env });

@@ -24,7 +24,10 @@ export interface QueueView {
   readonly capacity: number | null;
   /** units per second, least squares over the window since the queue was last empty; null with fewer than two such points */
   readonly fillRate: number | null;
-  /** null when not filling (or unknown); 0 when full */
+  /**
+   * null when not filling (or unknown), which includes a queue holding steady: a rise over the
+   * window that is under one item or within the scatter of the samples is no trend; 0 when full
+   */
   readonly secondsToFull: number | null;
 }
 
@@ -86,12 +89,13 @@ export class QueueWindow {
         points = points.filter((p) => t - p.t <= WINDOW_MS).slice(-MAX_POINTS);
       }
       byType.set(dt, points);
-      const rate = fillRate(sinceEmpty(points));
+      const fitted = sinceEmpty(points);
+      const rate = fillRate(fitted);
       let secondsToFull: number | null = null;
       if (g.size !== null && g.capacity !== null && g.capacity > 0) {
         if (g.size >= g.capacity) secondsToFull = 0;
         // a queue that shrank since the last scrape is draining now, whatever the window's trend
-        else if (rate !== null && rate > 0 && !shrinking(points)) secondsToFull = (g.capacity - g.size) / rate;
+        else if (rate !== null && rising(fitted, rate) && !shrinking(points)) secondsToFull = (g.capacity - g.size) / rate;
       }
       const view: QueueView = { dataType: dt, size: g.size, capacity: g.capacity, fillRate: rate, secondsToFull };
       const ratio = g.size !== null && g.capacity ? g.size / g.capacity : 0;
@@ -141,20 +145,56 @@ export function sinceEmpty(points: readonly Point[]): readonly Point[] {
   return points;
 }
 
-/** Least-squares slope of size over time, in the queue's unit per second. */
+/**
+ * Least-squares slope of size over time, in the queue's unit per second. Computed about the means,
+ * so a queue whose size does not change has a slope of exactly 0 (the textbook sums leave float residue of
+ * about 1e-15, which turned a steady queue into "full in 100 billion days").
+ */
 export function fillRate(points: readonly Point[]): number | null {
   if (points.length < 2) return null;
-  const t0 = points[0]!.t;
-  let sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (const p of points) {
-    const x = (p.t - t0) / 1000;
-    sx += x;
-    sy += p.size;
-    sxx += x * x;
-    sxy += x * p.size;
-  }
   const n = points.length;
-  const den = n * sxx - sx * sx;
-  if (den <= 0) return null;
-  return (n * sxy - sx * sy) / den;
+  const t0 = points[0]!.t;
+  let mx = 0, my = 0;
+  for (const p of points) {
+    mx += (p.t - t0) / 1000;
+    my += p.size;
+  }
+  mx /= n;
+  my /= n;
+  let sxx = 0, sxy = 0;
+  for (const p of points) {
+    const dx = (p.t - t0) / 1000 - mx;
+    sxx += dx * dx;
+    sxy += dx * (p.size - my);
+  }
+  if (sxx <= 0) return null;
+  return sxy / sxx;
+}
+
+/**
+ * Whether the fitted rise over the window is a trend rather than noise: at least one unit of the queue, and more
+ * than twice the scatter of the samples around the fitted line. A queue holding steady, or
+ * wobbling around a level, makes no prediction.
+ */
+export function rising(points: readonly Point[], rate: number): boolean {
+  if (!(rate > 0) || points.length < 2) return false;
+  const first = points[0]!;
+  const span = (points[points.length - 1]!.t - first.t) / 1000;
+  const rise = rate * span;
+  if (!(rise >= 1)) return false;
+  const n = points.length;
+  let mx = 0, my = 0;
+  for (const p of points) {
+    mx += (p.t - first.t) / 1000;
+    my += p.size;
+  }
+  mx /= n;
+  my /= n;
+  let sse = 0;
+  for (const p of points) {
+    const r = p.size - (my + rate * ((p.t - first.t) / 1000 - mx));
+    sse += r * r;
+  }
+  const scatter = n > 2 ? Math.sqrt(sse / (n - 2)) : 0;
+  return rise > 2 * scatter;
 }

@@ -1,6 +1,6 @@
 import { problem } from '../diagnose/catalogue.js';
 import type { Problem } from '../diagnose/problem.js';
-import { redact } from '../diagnose/redact.js';
+import { headerSecrets, redact } from '../diagnose/redact.js';
 import type { Facts } from '../diagnose/reason-spec.js';
 import { ConfigError } from './config-error.js';
 import { child, flag, isRaw, setKey, text, type Raw } from './collector-values.js';
@@ -217,7 +217,7 @@ function otlpExporter(
   if (isRaw(rawHeaders)) {
     for (const [k, v] of Object.entries(rawHeaders)) setKey(headers, k, text(v) ?? '');
   }
-  const secrets: string[] = Object.values(headers).filter((v) => v !== '');
+  const secrets: string[] = Object.entries(headers).flatMap(([k, v]) => headerSecrets(k, v));
   const problems: Problem[] = [];
 
   const tls = readTls(block);
@@ -232,6 +232,7 @@ function otlpExporter(
 
   let handshakeOnly = unreadableHeader;
   const authenticator = opt(child(child(block, 'auth'), 'authenticator'));
+  let dynamicAuth;
   if (authenticator) {
     const auth = readAuthenticator({
       where,
@@ -242,6 +243,7 @@ function otlpExporter(
     });
     Object.assign(headers, auth.headers);
     secrets.push(...auth.secrets);
+    dynamicAuth = auth.dynamic;
     problems.push(...auth.problems);
     const extPath = ['extensions', authenticator];
     const u = (input.unresolved ?? []).find((r) => startsWith(r.path, extPath));
@@ -282,6 +284,7 @@ function otlpExporter(
           note: `request not sent: ${handshakeOnly.key.startsWith('extensions.') ? handshakeOnly.key : `${prefix}.${handshakeOnly.key}`} is ${handshakeOnly.reference}, which otel-sentinel cannot read here (the collector may), so the credentials cannot be checked; DNS, TCP and TLS are probed`,
         }
       : {}),
+    ...(dynamicAuth ? { dynamicAuth } : {}),
   };
   const all = [...staticProblems(spec, { where, now: input.now, certExpiryMs: input.certExpiryMs }), ...problems];
   // Messages quote endpoints and details as written; whatever secret they hold is hidden here.

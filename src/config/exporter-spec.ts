@@ -39,6 +39,36 @@ export interface ValueSource {
   readonly from: 'collector' | 'sidecar' | 'default' | 'unset' | 'file' | 'unreadable';
 }
 
+/** An oauth2client extension's client credentials grant, as the collector runs it. */
+export interface OAuth2ClientAuth {
+  readonly kind: 'oauth2client';
+  /** the extension id, e.g. `oauth2client/vendor` */
+  readonly id: string;
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly scopes: readonly string[];
+  /** `endpoint_params`, one pair per value */
+  readonly endpointParams: ReadonlyArray<readonly [string, string]>;
+  /** the extension's own `tls`, for the token request */
+  readonly tls: TlsSettings;
+  /** the extension's `timeout` for the token request; 0: none (the probe's deadline still holds) */
+  readonly timeoutMs: number;
+  /** `expiry_buffer`: a token is fetched again this long before it expires; 0: the default 10s */
+  readonly expiryBufferMs: number;
+}
+
+/** An authenticator whose credentials the probe cannot make (sigv4auth, other oauth2 grants ...). */
+export interface UnverifiableAuth {
+  readonly kind: 'unverifiable';
+  readonly id: string;
+  readonly type: string;
+  /** why, when more than the type says it */
+  readonly detail?: string;
+}
+
+export type DynamicAuth = OAuth2ClientAuth | UnverifiableAuth;
+
 /**
  * One OTLP exporter to watch, read from the collector's config (or `probe.extra_targets`) with env
  * references already expanded. Immutable: a reload builds new specs; a prober is tied to one spec.
@@ -85,6 +115,8 @@ export interface ExporterSpec {
   readonly source: string;
   /** values that must never be shown: header values, tokens, passwords, proxy credentials */
   readonly secrets: readonly string[];
+  /** credentials an authenticator fetches or computes per request; absent when static or none */
+  readonly dynamicAuth?: DynamicAuth;
   /** mistakes visible without probing (docs/reasons.md), and unresolved env references */
   readonly configProblems: readonly Problem[];
 }

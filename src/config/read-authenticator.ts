@@ -1,7 +1,10 @@
 import { problem } from '../diagnose/catalogue.js';
+import { headerSecrets } from '../diagnose/redact.js';
 import type { Problem } from '../diagnose/problem.js';
 import type { Facts } from '../diagnose/reason-spec.js';
-import { child, isRaw, setKey, text, type Raw } from './collector-values.js';
+import { child, flag, isRaw, setKey, text, type Raw } from './collector-values.js';
+import { isDuration, parseDuration } from './duration.js';
+import type { DynamicAuth, TlsSettings } from './exporter-spec.js';
 import { formatPath, type EnvReference } from './expand-env.js';
 import { FILE_LIMITS, FileTooLargeError, readBoundedTextSync } from './read-bounded-file.js';
 
@@ -12,6 +15,8 @@ export interface AuthenticatorResult {
   readonly problems: readonly Problem[];
   /** header names whose value the collector takes from the incoming request (not probeable) */
   readonly fromContext: readonly string[];
+  /** credentials the collector fetches or computes per request: an OAuth2 token, or none the probe can make */
+  readonly dynamic?: DynamicAuth;
 }
 
 export interface AuthenticatorInput {
@@ -108,14 +113,14 @@ function headersSetter(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult
     if (value !== undefined) {
       if (value === '') problems.push(...missing(input, ['headers', i, 'value'], `header ${key} has an empty value`));
       setKey(headers, key, value);
-      secrets.push(value);
+      secrets.push(...headerSecrets(key, value));
       return;
     }
     // from_context comes from the incoming request's metadata: the probe can only use default_value.
     const fallback = text(child(h, 'default_value'));
     if (fallback !== undefined && fallback !== '') {
       setKey(headers, key, fallback);
-      secrets.push(fallback);
+      secrets.push(...headerSecrets(key, fallback));
     } else {
       fromContext.push(key);
     }
@@ -123,15 +128,109 @@ function headersSetter(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult
   return { headers, secrets, problems, fromContext };
 }
 
+/** A string key or the first non-empty line of its `_file` twin (the file wins, as in the extension). */
+function valueOrFile(input: AuthenticatorInput, cfg: Raw, key: string, problems: Problem[]): string {
+  const file = text(cfg[`${key}_file`]) ?? '';
+  if (file === '') return text(cfg[key]) ?? '';
+  try {
+    return readBoundedTextSync(file, FILE_LIMITS.token).trim();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    problems.push(problem('missing_credentials', { ...input.where, key: `extensions.${input.id}.${key}_file`, file, detail: code }));
+    return '';
+  }
+}
+
+const durationMs = (v: unknown): number => {
+  const t = text(v);
+  if (t === undefined || !isDuration(t)) return 0;
+  return parseDuration(t);
+};
+
+function oauth2TlsOf(cfg: Raw): TlsSettings {
+  const t = child(cfg, 'tls');
+  const opt = (k: string): string | undefined => {
+    const v = text(child(t, k));
+    return v === undefined || v === '' ? undefined : v;
+  };
+  return {
+    insecure: flag(child(t, 'insecure')),
+    insecureSkipVerify: flag(child(t, 'insecure_skip_verify')),
+    caFile: opt('ca_file'),
+    caPem: opt('ca_pem'),
+    certFile: opt('cert_file'),
+    certPem: opt('cert_pem'),
+    keyFile: opt('key_file'),
+    keyPem: opt('key_pem'),
+    serverNameOverride: opt('server_name_override'),
+    minVersion: opt('min_version'),
+  };
+}
+
+/**
+ * oauth2client: the collector fetches a token with the client credentials grant (golang.org/x/oauth2
+ * clientcredentials) from `token_url` and sends `Authorization: <type> <token>`. The probe does the
+ * same, so it is read here; other grant types are reported as not verifiable.
+ */
+function oauth2client(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult {
+  const problems: Problem[] = [];
+  const grant = text(cfg.grant_type) ?? '';
+  if (grant !== '' && grant !== 'client_credentials') {
+    return { headers: {}, secrets: [], problems, fromContext: [], dynamic: { kind: 'unverifiable', id: input.id, type: 'oauth2client', detail: `grant_type ${grant}` } };
+  }
+  const clientId = valueOrFile(input, cfg, 'client_id', problems);
+  const clientSecret = valueOrFile(input, cfg, 'client_secret', problems);
+  const tokenUrl = text(cfg.token_url) ?? '';
+  // an unreadable `_file` was reported already
+  const fromFile = (key: string): boolean => (text(cfg[`${key}_file`]) ?? '') !== '';
+  if (clientId === '' && !fromFile('client_id')) problems.push(...missing(input, ['client_id'], 'no client_id is set'));
+  if (clientSecret === '' && !fromFile('client_secret')) problems.push(...missing(input, ['client_secret'], 'no client_secret is set'));
+  if (tokenUrl === '') problems.push(...missing(input, ['token_url'], 'no token_url is set'));
+  const scopes = Array.isArray(cfg.scopes) ? cfg.scopes.map(text).filter((x): x is string => x !== undefined && x !== '') : [];
+  const endpointParams: Array<[string, string]> = [];
+  const params = child(cfg, 'endpoint_params');
+  if (isRaw(params)) {
+    for (const [k, v] of Object.entries(params)) {
+      for (const one of Array.isArray(v) ? v : [v]) {
+        const t = text(one);
+        if (t !== undefined) endpointParams.push([k, t]);
+      }
+    }
+  }
+  return {
+    headers: {},
+    secrets: [clientSecret].filter((v) => v !== ''),
+    problems,
+    fromContext: [],
+    dynamic:
+      clientId === '' || clientSecret === '' || tokenUrl === ''
+        ? undefined
+        : {
+            kind: 'oauth2client',
+            id: input.id,
+            tokenUrl,
+            clientId,
+            clientSecret,
+            scopes,
+            endpointParams,
+            tls: oauth2TlsOf(cfg),
+            timeoutMs: durationMs(cfg.timeout),
+            expiryBufferMs: durationMs(cfg.expiry_buffer),
+          },
+  };
+}
+
 const READERS: Readonly<Record<string, (input: AuthenticatorInput, cfg: Raw) => AuthenticatorResult>> = {
   bearertokenauth: bearer,
   basicauth: basic,
   headers_setter: headersSetter,
+  oauth2client,
 };
 
 /**
  * Reads the extension an exporter's `auth.authenticator` names. Other authenticator types
- * (oauth2client, sigv4auth ...) add nothing: their credentials are dynamic.
+ * (sigv4auth, googleclientauth, azureauth ...) add nothing the probe can send: their credentials
+ * are computed per request from what the sidecar does not have, so the probe's auth is unverifiable.
  */
 export function readAuthenticator(input: AuthenticatorInput): AuthenticatorResult {
   const none: AuthenticatorResult = { headers: {}, secrets: [], problems: [], fromContext: [] };
@@ -163,7 +262,7 @@ export function readAuthenticator(input: AuthenticatorInput): AuthenticatorResul
   const type = input.id.split('/')[0] ?? '';
   // own keys only: an extension type `constructor` has no reader
   const reader = Object.hasOwn(READERS, type) ? READERS[type] : undefined;
-  if (!reader) return { ...none, problems };
+  if (!reader) return { ...none, problems, dynamic: { kind: 'unverifiable', id: input.id, type } };
   const result = reader(input, isRaw(cfg) ? cfg : {});
   return { ...result, problems: [...problems, ...result.problems] };
 }

@@ -128,6 +128,8 @@ function grpcHttpReason(status: number): ReasonCode {
 export function classifyFailure(f: LayerFailure, c: ClassifyContext): ReasonCode {
   const code = f.code;
   switch (f.layer) {
+    case 'auth':
+      return 'oauth2_token_failed';
     case 'proxy':
       return code === OBSERVED.proxyStatus ? 'proxy_rejected' : 'proxy_unreachable';
     case 'dns':

@@ -1,7 +1,7 @@
 import type { CollectorReport, QueueReport } from '../collector/collector-report.js';
 import type { QueueSizer } from '../config/queue-sizer.js';
 import type { Problem } from './problem.js';
-import type { Phases, ProbeResult, TlsFacts } from '../probe/probe-result.js';
+import type { Phases, ProbeResult, ProxyUsed, TlsFacts } from '../probe/probe-result.js';
 import type { State } from './state.js';
 import { collectorState, exporterState, worse } from './state.js';
 
@@ -45,6 +45,8 @@ export interface ExporterDiagnosis {
   problems: Problem[];
   phases: DiagnosisPhases;
   tls: TlsFacts | null;
+  /** the proxy the last probe went through (URL without credentials, where it was named); null when direct */
+  proxy: ProxyUsed | null;
   /**
    * from the collector's internal metrics; null when not known. size and capacity count in the
    * exporter's `sending_queue.sizer` (requests, items or bytes); unit says it in words for this queue
@@ -137,6 +139,7 @@ export function exporterDiagnosis(r: ExporterReadings): ExporterDiagnosis {
     problems,
     phases: res ? { ...res.phases, total_seconds: res.totalSeconds } : { ...NO_PHASES },
     tls: res?.tls ?? null,
+    proxy: res?.proxy ?? null,
     queue: r.queue ? { size: r.queue.size, capacity: r.queue.capacity, sizer: r.queue.sizer, unit: r.queue.unit, seconds_to_full: r.queue.seconds_to_full } : null,
     last_success_at: r.lastSuccessAt === null ? null : new Date(r.lastSuccessAt).toISOString(),
     checked_at: res ? new Date(res.startedAt).toISOString() : null,

@@ -6,8 +6,9 @@ import type { Problem } from './problem.js';
  * Listed worst first.
  *
  * - `down`: telemetry is being lost now: a critical problem is active, or the last probe failed
- *   (for the collector: the process is not found)
- * - `warn`: it works, with warnings only (telemetry will be lost soon if nothing changes)
+ *   with nothing to say why (for the collector: the process is not found)
+ * - `warn`: warnings only: it works but telemetry will be lost soon if nothing changes, or the
+ *   probe could not tell (it gave up at its own deadline, or cannot make the credentials)
  * - `pending`: not probed (or inspected) yet, and nothing known against it
  * - `up`: works end to end, no problem of any severity
  */
@@ -24,8 +25,12 @@ const byProblems = (problems: readonly Problem[]): State | null => {
 
 /** An exporter's state: `probed` is false until its first probe finished, `up` is that probe's result. */
 export function exporterState(probed: boolean, up: boolean, problems: readonly Problem[]): State {
+  // a failed probe whose only problems are warnings (the probe gave up at its own deadline, or
+  // cannot make the authenticator's credentials) says nothing certain of the exports: warn
+  const byP = byProblems(problems);
+  if (byP) return byP;
   if (probed && !up) return 'down';
-  return byProblems(problems) ?? (!probed ? 'pending' : 'up');
+  return probed ? 'up' : 'pending';
 }
 
 /** The collector's state: `inspected` is false until its first inspection finished. */

@@ -25,6 +25,16 @@ export interface StatusView {
 export function statusView(): StatusView {
   const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
   const esc = (value: unknown): string => String(value).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+  /** Escaped text whose `backticked` spans become <code>; a backtick without its pair stays as written. */
+  const prose = (value: unknown): string => {
+    const parts = String(value).split('`');
+    let out = '';
+    parts.forEach((part, i) => {
+      if (i % 2 === 1 && i < parts.length - 1) out += `<code>${esc(part)}</code>`;
+      else out += (i % 2 === 1 ? '`' : '') + esc(part);
+    });
+    return out;
+  };
 
   const STATE_TEXT: Record<ViewState, string> = { down: 'DOWN', warn: 'WARN', up: 'UP', pending: 'PENDING' };
   const RANK: Record<ViewState, number> = { down: 0, warn: 1, pending: 2, up: 3 };
@@ -90,8 +100,8 @@ export function statusView(): StatusView {
         `<li class="problem p-${p.severity === 'critical' ? 'critical' : 'warning'}">` +
         `<div class="ptitle"><span class="sev">${esc(p.severity)}</span> <span class="cause">${esc(p.cause)}</span>` +
         ` <code class="reason">${esc(p.reason)}</code></div>` +
-        `<p class="msg">${esc(p.message)}</p>` +
-        `<p class="fix"><span class="fixlabel">Fix</span> ${esc(p.fix)}</p></li>`,
+        `<p class="msg">${prose(p.message)}</p>` +
+        `<p class="fix"><span class="fixlabel">Fix</span> ${prose(p.fix)}</p></li>`,
     );
     return `<ul class="problems">${items.join('')}</ul>`;
   };
@@ -150,6 +160,11 @@ export function statusView(): StatusView {
         .map(([label, v]) => `<span class="phase">${esc(label)} ${esc(seconds(v))}</span>`);
       if (typeof phases.total_seconds === 'number') parts.push(`<span class="phase">total ${esc(seconds(phases.total_seconds))}</span>`);
       facts.push(fact('Phases', parts.length > 0 ? parts.join(' ') : 'none ran'));
+    }
+    // absent from documents of older versions
+    if (e.proxy) {
+      const how = e.proxy.mode === 'forward' ? 'absolute-form requests' : 'CONNECT tunnel';
+      facts.push(fact('Proxy', `<code>${esc(e.proxy.url)}</code> from ${esc(e.proxy.source)} · ${esc(how)}`));
     }
     if (e.tls) {
       const bits = [e.tls.version, e.tls.alpn].filter((b): b is string => typeof b === 'string' && b !== '').map(esc);

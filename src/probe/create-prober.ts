@@ -9,6 +9,7 @@ import type { GrpcClientKeeper } from './grpc-client-keeper.js';
 import { GrpcKeeperSlot } from './grpc-keeper-slot.js';
 import type { LayerFailure } from './layer.js';
 import { LAYERS } from './layers.js';
+import { OAuth2TokenSource } from './oauth2-token.js';
 import { prepareExporter } from './prepare-exporter.js';
 import type { Phases, ProbeResult } from './probe-result.js';
 import type { ExporterProber, ProbeContext } from './prober.js';
@@ -51,6 +52,8 @@ export function createProber(spec: ExporterSpec): ExporterProber {
       ? [...configWarnings, prepared.problem]
       : null;
   const grpc = prep && spec.protocol === 'grpc' ? new GrpcKeeperSlot(prep) : null;
+  const auth = spec.dynamicAuth;
+  const tokens = prep && auth?.kind === 'oauth2client' ? new OAuth2TokenSource(auth) : null;
   let closed = false;
 
   return {
@@ -83,6 +86,9 @@ export function createProber(spec: ExporterSpec): ExporterProber {
         t0: performance.now(),
         grpc: keeper,
         answered: false,
+        tokens,
+        authHeaders: null,
+        authSecrets: [],
       };
       let failure: LayerFailure | undefined;
       try {
@@ -96,16 +102,28 @@ export function createProber(spec: ExporterSpec): ExporterProber {
       }
       const totalMs = performance.now() - run.t0;
       const problems: Problem[] = [...configWarnings];
-      const secrets = run.proxy && run.proxy.secrets.length > 0 ? [...prep.secrets, ...run.proxy.secrets] : prep.secrets;
+      let secrets = run.proxy && run.proxy.secrets.length > 0 ? [...prep.secrets, ...run.proxy.secrets] : prep.secrets;
+      if (run.authSecrets.length > 0) secrets = [...secrets, ...run.authSecrets].sort((a, b) => b.length - a.length);
       if (failure) {
         grpc?.reset();
-        const facts: Facts = { ...prep.baseFacts, ...run.facts, timeout_ms: Math.round(totalMs), code: failure.code, ...failure.facts };
-        const reason = classifyFailure(failure, {
+        const facts: Record<string, Facts[string]> = { ...prep.baseFacts, ...run.facts, timeout_ms: Math.round(totalMs), code: failure.code, ...failure.facts };
+        let reason = classifyFailure(failure, {
           sentClientCert: prep.baseFacts.client_cert === true,
           proxied: run.proxy !== null,
           protocol: spec.protocol,
         });
-        problems.push(guarded(problem(reason, facts), secrets));
+        if ((reason === 'unauthorized' || reason === 'forbidden') && auth?.kind === 'unverifiable') {
+          // the probe could not send what the authenticator would: the rejection says nothing of the collector's exports
+          reason = 'auth_unverifiable';
+          facts.authenticator = auth.id;
+          facts.authenticator_type = auth.detail ? `${auth.type}, ${auth.detail}` : auth.type;
+        }
+        if (reason === 'response_timeout' && probeGaveUp(failure, prep.spec.timeoutMs, totalMs)) {
+          reason = 'probe_timeout';
+          facts.probe_timeout_ms = ctx.timeoutMs ?? Math.round(totalMs);
+          facts.exporter_timeout_ms = prep.spec.timeoutMs;
+        }
+        problems.push(guarded(problem(reason, facts as Facts), secrets));
       } else {
         for (const w of run.warnings) problems.push(guarded(problem(w.reason, { ...prep.baseFacts, ...run.facts, ...w.facts }), secrets));
         if (ctx.mode === 'export' && totalMs > ctx.slowResponseMs) {
@@ -113,7 +131,10 @@ export function createProber(spec: ExporterSpec): ExporterProber {
           problems.push(guarded(problem('slow_response', facts), secrets));
         }
       }
-      return { up: !failure, problems, phases: run.phases, totalSeconds: seconds(totalMs), tls: run.tls, startedAt };
+      const proxy = run.proxy
+        ? { url: run.proxy.display, source: run.proxy.source, mode: run.facts.proxy_mode === 'forward' ? ('forward' as const) : ('tunnel' as const) }
+        : null;
+      return { up: !failure, problems, phases: run.phases, totalSeconds: seconds(totalMs), tls: run.tls, proxy, startedAt };
     },
     close(): void {
       closed = true;
@@ -132,6 +153,18 @@ function notProbed(configProblems: readonly Problem[]): ExporterProber {
     probe: async (ctx) => ({ up, problems: configProblems, phases: emptyPhases(), totalSeconds: 0, tls: null, startedAt: ctx.now ? ctx.now() : Date.now() }),
     close: () => {},
   };
+}
+
+/**
+ * Whether the probe's own deadline, not the exporter's `timeout`, ended the wait for the answer:
+ * the request was sent and the exporter would have waited longer (0 is no limit). Then nothing
+ * says the collector's exports fail; the probe just stopped looking.
+ */
+function probeGaveUp(failure: LayerFailure, exporterTimeoutMs: number, elapsedMs: number): boolean {
+  if (failure.layer !== 'request' || failure.code !== 'TIMEOUT' || failure.facts.timeout_ms !== undefined) return false;
+  // a server silent at the HTTP/2 greeting is not slow to answer an export
+  if (failure.facts.phase !== 'the POST' && failure.facts.phase !== 'the Export call') return false;
+  return exporterTimeoutMs === 0 || exporterTimeoutMs > elapsedMs;
 }
 
 /** Resolves when the deadline fires: a layer that overlooks its signal still cannot hold the probe. */

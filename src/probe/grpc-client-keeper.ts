@@ -74,8 +74,17 @@ export class GrpcClientKeeper {
   }
 
   /** Sends one empty Export over the kept channel to `address` (or through `proxy` at `address`). */
-  export(address: LookupAddress, proxy: ProxyTarget | null, timeoutMs: number, signal: AbortSignal): Promise<ExportAnswer> {
+  export(
+    address: LookupAddress,
+    proxy: ProxyTarget | null,
+    timeoutMs: number,
+    signal: AbortSignal,
+    extra: Readonly<Record<string, string>> | null = null,
+  ): Promise<ExportAnswer> {
     const client = this.clientFor(address, proxy);
+    const metadata = this.metadata.clone();
+    // per-call credentials (an OAuth2 token), as grpc-go's PerRPCCredentials add them
+    if (extra) for (const [k, v] of Object.entries(extra)) metadata.set(k, v);
     return new Promise<ExportAnswer>((resolve) => {
       let call: ClientUnaryCall;
       try {
@@ -84,8 +93,9 @@ export class GrpcClientKeeper {
           passthrough,
           passthrough,
           EMPTY,
-          this.metadata.clone(),
-          { deadline: Date.now() + timeoutMs },
+          metadata,
+          // the exporter's timeout 0 means no limit: only the probe's own deadline ends the call
+          { deadline: timeoutMs > 0 ? Date.now() + timeoutMs : Infinity },
           (err: ServiceError | null) => {
             signal.removeEventListener('abort', onAbort);
             resolve(err ? { code: err.code, details: err.details } : { code: grpcStatus.OK, details: '' });

@@ -22,7 +22,7 @@ export const grpcExportLayer: Layer = {
   skip: (run) => run.ctx.mode === 'handshake',
   async run(run) {
     const keeper = run.grpc!;
-    const answer = await keeper.export(run.connected!, run.proxy, run.prep.spec.timeoutMs, run.signal);
+    const answer = await keeper.export(run.connected!, run.proxy, run.prep.spec.timeoutMs, run.signal, run.authHeaders);
     if (answer.code === grpcStatus.OK) return undefined;
     if (answer.code === grpcStatus.CANCELLED && run.signal.aborted) {
       return fail('request', OBSERVED.timeout, { phase: 'the Export call' });

@@ -10,6 +10,9 @@ import { http } from '../node-http.js';
 /** Why the request was aborted when the exporter's own `timeout` passed. */
 const EXPORTER_TIMEOUT = new Error('the exporter timeout passed');
 
+/** Statuses a forward proxy answers itself: 407 for credentials, 502/503/504 when the upstream fails. */
+const PROXY_STATUSES: ReadonlySet<number> = new Set([407, 502, 503, 504]);
+
 /** How much of an answer's body is read: enough for the message of a 400. */
 const BODY_HEAD_BYTES = 4096;
 
@@ -51,14 +54,21 @@ export const httpRequestLayer: Layer = {
     });
     const answer = new AnswerReader(BODY_HEAD_BYTES);
     const unfollow = answer.follow(run.signal);
-    const timer = setTimeout(() => answer.abort(EXPORTER_TIMEOUT), prep.spec.timeoutMs);
+    // the exporter's timeout 0 means no limit: only the probe's own deadline ends the request
+    const timer = prep.spec.timeoutMs > 0 ? setTimeout(() => answer.abort(EXPORTER_TIMEOUT), prep.spec.timeoutMs) : undefined;
     try {
-      const headers: Record<string, string> = { ...prep.httpHeaders };
+      const headers: Record<string, string> = { ...prep.httpHeaders, ...run.authHeaders };
       if (absolute && run.proxy!.authorization) headers['proxy-authorization'] = run.proxy!.authorization;
       client.dispatch({ method: 'POST', path: absolute ? ep.url : ep.path, headers, body: prep.httpBody }, answer);
       const { status, headers: answered, body: head } = await answer.done;
       run.answered = true;
       if (status >= 200 && status < 300) return undefined;
+      // In absolute form the proxy answers for itself: it wants credentials (407), or it could not
+      // get an answer from the backend (502, 503, 504, the gateway statuses). Go's client sees these
+      // as the export's answer; what failed is the hop through the proxy.
+      if (absolute && PROXY_STATUSES.has(status)) {
+        return fail('proxy', OBSERVED.proxyStatus, { status, status_text: http.STATUS_CODES[status] ?? '', forwarded: `POST ${ep.url}` });
+      }
       const body = status === 400 ? head.toString('utf8').slice(0, 300) : '';
       const retryAfter = answered['retry-after'];
       if (status === 400 && body.includes(GO_TLS_PORT_ANSWER)) {

@@ -3,7 +3,7 @@ import type { Phases } from './probe-result.js';
 import type { ProbeRun } from './probe-run.js';
 
 /** The layers of a probe, in the order they run. */
-export type LayerName = 'proxy' | 'dns' | 'connect' | 'tls' | 'request';
+export type LayerName = 'auth' | 'proxy' | 'dns' | 'connect' | 'tls' | 'request';
 
 /**
  * What a layer saw when it failed: a normalised code and the facts that explain it. Codes are an

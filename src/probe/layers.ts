@@ -7,6 +7,7 @@ import { httpRequestLayer } from './http-request-layer.js';
 import type { Layer } from './layer.js';
 import { proxyLayer } from './proxy-layer.js';
 import { tlsLayer } from './tls-layer.js';
+import { tokenLayer } from './token-layer.js';
 
 /**
  * An exporter that is not OTLP goes through the environment's proxy only when it is an HTTP client
@@ -19,8 +20,8 @@ const transportProxyLayer: Layer = {
 
 /** The layers of a probe per exporter kind, in order; the first that fails ends the probe. */
 export const LAYERS: Readonly<Record<ExporterProtocol, readonly Layer[]>> = Object.freeze({
-  grpc: [proxyLayer, dnsLayer, connectLayer, tlsLayer, grpcPrefaceLayer, grpcExportLayer],
-  http: [proxyLayer, dnsLayer, connectLayer, tlsLayer, httpRequestLayer],
+  grpc: [tokenLayer, proxyLayer, dnsLayer, connectLayer, tlsLayer, grpcPrefaceLayer, grpcExportLayer],
+  http: [tokenLayer, proxyLayer, dnsLayer, connectLayer, tlsLayer, httpRequestLayer],
   // not OTLP: the transport only (the exporter's own protocol is not spoken)
   tcp: [transportProxyLayer, dnsLayer, connectLayer, tlsLayer],
   none: [],

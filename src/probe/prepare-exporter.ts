@@ -8,7 +8,7 @@ import { contentMemo } from '../config/content-memo.js';
 import { loadTlsMaterial } from '../config/tls-material.js';
 import { problem } from '../diagnose/catalogue.js';
 import type { Problem } from '../diagnose/problem.js';
-import { SHOWN_HEADERS } from '../diagnose/redact.js';
+import { headerSecrets } from '../diagnose/redact.js';
 import type { PreparedExporter, PreparedTls } from './prepared-exporter.js';
 import { parseProxyUrl } from './proxy-target.js';
 
@@ -95,7 +95,7 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
   for (const [k, v] of Object.entries(spec.headers)) httpHeaders[k.toLowerCase()] = v;
   const names = Object.keys(spec.headers).map((k) => k.toLowerCase());
   const secrets = [...spec.secrets];
-  for (const [k, v] of Object.entries(spec.headers)) if (!SHOWN_HEADERS.has(k.toLowerCase())) secrets.push(v);
+  for (const [k, v] of Object.entries(spec.headers)) secrets.push(...headerSecrets(k, v));
   if (fixedProxy) secrets.push(...fixedProxy.secrets);
   return {
     ok: true,

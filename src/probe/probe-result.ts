@@ -15,6 +15,16 @@ export interface TlsFacts {
   not_after: string | null;
 }
 
+/** The proxy a probe went through, as shown: its URL without credentials and where it was named. */
+export interface ProxyUsed {
+  /** `http://host:port` */
+  url: string;
+  /** `proxy_url`, `HTTPS_PROXY`, `https_proxy`, `HTTP_PROXY` or `http_proxy` */
+  source: string;
+  /** `forward`: plaintext HTTP sent to the proxy in absolute form; `tunnel`: through CONNECT */
+  mode: 'forward' | 'tunnel';
+}
+
 /** What one probe of one exporter found. A probe never throws; everything it saw is here. */
 export interface ProbeResult {
   /** true when every layer succeeded end to end (warnings allowed) */
@@ -27,6 +37,8 @@ export interface ProbeResult {
   readonly phases: Phases;
   readonly totalSeconds: number;
   readonly tls: TlsFacts | null;
+  /** the proxy the probe went through; null (or absent) when it went direct */
+  readonly proxy?: ProxyUsed | null;
   /** epoch ms when the probe started */
   readonly startedAt: number;
 }

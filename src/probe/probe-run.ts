@@ -8,6 +8,7 @@ import type { Phases, TlsFacts } from './probe-result.js';
 import type { PreparedExporter } from './prepared-exporter.js';
 import type { ProxyTarget } from './proxy-target.js';
 import type { GrpcClientKeeper } from './grpc-client-keeper.js';
+import type { OAuth2TokenSource } from './oauth2-token.js';
 
 /** A warning a successful probe found (reason code and its facts). */
 export interface ProbeWarning {
@@ -44,6 +45,12 @@ export interface ProbeRun {
   readonly grpc: GrpcClientKeeper | null;
   /** whether any byte came back from the server on the probed connection */
   answered: boolean;
+  /** the prober's OAuth2 token source, when the exporter's authenticator is oauth2client */
+  readonly tokens: OAuth2TokenSource | null;
+  /** headers the authenticator adds to this export (the OAuth2 token); null when none */
+  authHeaders: Record<string, string> | null;
+  /** values fetched for this probe that must never be shown (the token) */
+  readonly authSecrets: string[];
 }
 
 /** The socket the request layer talks over: TLS when there is one. */

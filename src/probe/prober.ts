@@ -8,6 +8,8 @@ export type LookupAll = (host: string) => Promise<LookupAddress[]>;
 export interface ProbeContext {
   /** the probe's deadline: aborts every layer when it fires */
   readonly signal: AbortSignal;
+  /** `probe.timeout`, the time `signal` allows, to say so when it ends a wait; unknown when absent */
+  readonly timeoutMs?: number;
   readonly mode: 'export' | 'handshake';
   readonly certExpiryMs: number;
   readonly slowResponseMs: number;

@@ -21,6 +21,8 @@ export const proxyLayer: Layer = {
     if (proxy === null) return undefined;
     run.facts.proxy = proxy.display;
     run.facts.proxy_source = proxy.source;
+    // plaintext HTTP goes to the proxy in absolute form; TLS and gRPC tunnel with CONNECT
+    run.facts.proxy_mode = prep.spec.protocol === 'http' && !ep.tls ? 'forward' : 'tunnel';
     if (proxy.scheme !== 'http') {
       return fail('proxy', 'PROXY_SCHEME', {
         detail: `${proxy.scheme}:// proxies are not probed by otel-sentinel; only http:// proxies are`,

@@ -14,6 +14,8 @@ export function readFirstBytes(socket: Socket, greeting: Uint8Array, signal: Abo
     socket.once('end', onEnd);
     socket.once('close', onEnd);
     socket.once('error', onError);
+    // a socket paused on purpose (after a proxy's CONNECT answer) does not flow again on 'data'
+    socket.resume();
     socket.write(greeting);
     return () => {
       socket.removeListener('data', onData);

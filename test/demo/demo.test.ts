@@ -26,7 +26,7 @@ t.test('the demo starts its backends and the daemon names each one right', async
     });
   const stop = new AbortController();
   const io = { stdout: sink(() => undefined), stderr: sink((s) => (stderr += s)), env: process.env };
-  const cmd = { name: 'demo' as const, flags: { configFile: null, listen: '127.0.0.1:0' }, exporters: [], json: false };
+  const cmd = { name: 'demo' as const, flags: { configFile: null, listen: '127.0.0.1:0' }, exporters: [], json: false, failOn: 'warning' as const, noCollector: false };
   const done = runDemo(cmd, io, { stop: stop.signal, logger: createLogger('silent') });
   t.teardown(() => stop.abort());
 

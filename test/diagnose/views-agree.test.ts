@@ -32,13 +32,17 @@ const probe = (up: boolean, problems: ProbeResult['problems'] = []): ProbeResult
   startedAt: NOW - 2000,
 });
 
-const queue = (size: number, problems: QueueReport['problems'] = []): QueueReport => ({ size, capacity: 1000, seconds_to_full: null, problems });
+const queue = (size: number, problems: QueueReport['problems'] = []): QueueReport => ({ size, capacity: 1000, sizer: 'requests', unit: 'requests', seconds_to_full: null, problems });
 
 const readings = (name: string, over: Partial<ExporterReadings>): ExporterReadings => ({
   name,
   type: 'otlphttp',
   protocol: 'http',
   endpoint: 'http://127.0.0.1:4318',
+  signal: 'traces',
+  signals: ['traces'],
+  note: null,
+  valueSources: [],
   result: probe(true),
   configProblems: [],
   queue: queue(0),

@@ -44,6 +44,7 @@ export interface ContextInput {
 export function probeContext(o: ContextInput = {}): ProbeContext {
   return {
     signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
+    timeoutMs: o.timeoutMs ?? 10_000,
     mode: o.mode ?? 'export',
     certExpiryMs: o.certExpiryMs ?? 14 * 86_400_000,
     slowResponseMs: o.slowResponseMs ?? 60_000,

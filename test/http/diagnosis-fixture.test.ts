@@ -39,8 +39,8 @@ t.test('the fixture has exactly the fields docs/http.md documents for the diagno
   const doc = documentedFields();
   t.ok(doc.all.size > 30, `the field table is read (${doc.all.size} rows)`);
   const d = JSON.parse(JSON.stringify(fixtureDiagnosis())) as Record<string, unknown>;
-  // problems, tls and queue are documented as objects of their own
-  const leaves = new Set(['collector.problems', 'exporters[].problems', 'exporters[].tls', 'exporters[].queue']);
+  // problems, tls, queue, proxy and value_sources are documented as objects of their own
+  const leaves = new Set(['collector.problems', 'exporters[].problems', 'exporters[].tls', 'exporters[].queue', 'exporters[].proxy', 'exporters[].value_sources']);
   const seen = new Set<string>();
   keyPaths(d, '', seen, leaves);
   for (const path of seen) t.ok(doc.all.has(path), `${path} is documented`);

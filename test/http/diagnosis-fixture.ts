@@ -7,7 +7,8 @@ import { collectorState, exporterState, worse } from '../../src/diagnose/state.j
 
 export const HOSTILE_MESSAGE = `x509: certificate signed by unknown authority <script>alert("pwn")</script> & 'quoted' <img src=x onerror=alert(1)>`;
 
-type ExporterFields = Omit<ExporterDiagnosis, 'state' | 'phases'> & {
+type ExporterFields = Omit<ExporterDiagnosis, 'state' | 'phases' | 'signal' | 'signals' | 'note' | 'value_sources'> &
+  Partial<Pick<ExporterDiagnosis, 'signal' | 'signals' | 'note' | 'value_sources'>> & {
   phases: Omit<ExporterDiagnosis['phases'], 'total_seconds'> & { total_seconds?: number | null };
 };
 type ExporterOver = Partial<Omit<ExporterDiagnosis, 'phases'>> & { phases?: ExporterFields['phases'] };
@@ -16,6 +17,10 @@ type ExporterOver = Partial<Omit<ExporterDiagnosis, 'phases'>> & { phases?: Expo
 function entry(base: ExporterFields, over: ExporterOver): ExporterDiagnosis {
   const e = { ...base, ...over };
   return {
+    signal: e.protocol === 'grpc' || e.protocol === 'http' ? 'traces' : null,
+    signals: ['traces'],
+    note: null,
+    value_sources: [],
     ...e,
     phases: { ...e.phases, total_seconds: e.phases.total_seconds ?? null },
     state: over.state ?? exporterState(e.checked_at !== null, e.up, e.problems),
@@ -32,6 +37,7 @@ export function healthyExporter(over: ExporterOver = {}): ExporterDiagnosis {
     problems: [],
     phases: { dns_seconds: 0.0012, connect_seconds: 0.021, tls_seconds: 0.034, request_seconds: 0.12, total_seconds: 0.2 },
     tls: { version: 'TLSv1.3', alpn: 'http/1.1', not_after: '2027-03-01T00:00:00.000Z' },
+    proxy: { url: 'http://proxy.internal:3128', source: 'HTTPS_PROXY', mode: 'tunnel' },
     queue: { size: 3, capacity: 1000, sizer: 'requests', unit: 'requests', seconds_to_full: null },
     last_success_at: '2026-11-23T19:59:58.000Z',
     checked_at: '2026-11-23T19:59:58.000Z',
@@ -56,6 +62,7 @@ export function failingExporter(over: ExporterOver = {}): ExporterDiagnosis {
     ],
     phases: { dns_seconds: 0.001, connect_seconds: 0.002, tls_seconds: 0.01, request_seconds: null, total_seconds: 0.02 },
     tls: { version: 'TLSv1.3', alpn: 'h2', not_after: '2027-01-01T00:00:00.000Z' },
+    proxy: null,
     queue: null,
     last_success_at: null,
     checked_at: '2026-11-23T19:59:59.000Z',
@@ -80,6 +87,7 @@ export function fillingExporter(over: ExporterOver = {}): ExporterDiagnosis {
     ],
     phases: { dns_seconds: null, connect_seconds: 0.0004, tls_seconds: null, request_seconds: 0.003, total_seconds: 0.004 },
     tls: null,
+    proxy: null,
     queue: { size: 812, capacity: 1000, sizer: 'items', unit: 'spans', seconds_to_full: 42 },
     last_success_at: '2026-11-23T19:59:57.000Z',
     checked_at: '2026-11-23T19:59:57.000Z',
@@ -96,6 +104,7 @@ export function pendingExporter(over: ExporterOver = {}): ExporterDiagnosis {
     problems: [],
     phases: { dns_seconds: null, connect_seconds: null, tls_seconds: null, request_seconds: null },
     tls: null,
+    proxy: null,
     queue: null,
     last_success_at: null,
     checked_at: null,

@@ -44,7 +44,7 @@ t.test('open fds and RSS of the collector agree with /proc', async (t) => {
   // otel-sentinel's reading, bracketed by two readings of /proc around it
   const watcher = createCollectorWatcher();
   const config = loadSentinelConfig(null, {});
-  const cfg = { ...config, collector: { ...config.collector, process: { pid: collector.pid } } };
+  const cfg = { ...config, collector: { ...config.collector, process: { ...config.collector.process, pid: collector.pid } } };
   for (let i = 0; i < 3; i++) {
     const fds0 = fdsNow(collector.pid);
     const rss0 = rssNow(collector.pid);

@@ -80,11 +80,33 @@ t.test('response_timeout: the gRPC server answers after the exporter timeout (DE
   expectProblem(t, r, { cause: 'backend', reason: 'response_timeout', message: ['the Export call', 'within 300 ms'] });
 });
 
-t.test('response_timeout: the HTTP server answers after the probe deadline', async (t) => {
+t.test('probe_timeout: the HTTP server answers after probe.timeout but within the exporter timeout (30s)', async (t) => {
   const s = await startHttpServer({ delayMs: 5000 });
   t.teardown(() => s.close());
   const r = await probeOnce(http(s.port), { timeoutMs: 800 });
-  expectProblem(t, r, { cause: 'backend', reason: 'response_timeout', message: ['the POST'] });
+  const p = expectProblem(t, r, {
+    cause: 'backend',
+    reason: 'probe_timeout',
+    severity: 'warning',
+    message: ['the probe gave up waiting for the POST', 'probe.timeout is 800 ms', 'the exporter waits up to 30000 ms'],
+    fix: ["Raise otel-sentinel's probe.timeout", 'exporters.otlphttp/test.timeout (30000 ms)'],
+  });
+  t.notMatch(p?.fix ?? '', /^raise exporters/i, 'the exporter is not told to wait longer than it already does');
+  t.equal(r.problems.length, 1);
+});
+
+t.test('probe_timeout: a gRPC Export answered after probe.timeout, the exporter allowing no limit (timeout: 0)', async (t) => {
+  const s = await startGrpcServer({ delayMs: 3000 });
+  t.teardown(() => s.close());
+  const r = await probeOnce(grpc(s.port, 0), { timeoutMs: 800 });
+  expectProblem(t, r, { cause: 'backend', reason: 'probe_timeout', severity: 'warning', message: ['the Export call', 'up to no limit'] });
+});
+
+t.test('response_timeout: the probe deadline is as long as the exporter timeout, so the exporter fails too', async (t) => {
+  const s = await startHttpServer({ delayMs: 5000 });
+  t.teardown(() => s.close());
+  const r = await probeOnce(http(s.port, 800), { timeoutMs: 800 });
+  expectProblem(t, r, { cause: 'backend', reason: 'response_timeout', message: ['the POST'], fix: ['exporters.otlphttp/test.timeout'] });
 });
 
 t.test('response_timeout: the HTTP server answers after the exporter timeout', async (t) => {
@@ -116,4 +138,15 @@ t.test('unavailable: a load balancer answers HTTP 503 to the gRPC call', async (
   t.teardown(() => s.close());
   const r = await probeOnce(exporterSpec({ endpoint: `localhost:${s.port}`, tls: { caPem: c.ca.cert } }));
   expectProblem(t, r, { cause: 'backend', reason: 'unavailable', message: ['UNAVAILABLE', 'HTTP 503'] });
+});
+
+t.test('an exporter timeout of 0 is no limit: a quick answer is taken, not cut at once', async (t) => {
+  const g = await startGrpcServer({ delayMs: 50 });
+  t.teardown(() => g.close());
+  const h = await startHttpServer({ delayMs: 50 });
+  t.teardown(() => h.close());
+  const rg = await probeOnce(grpc(g.port, 0));
+  const rh = await probeOnce(http(h.port, 0));
+  t.same([rg.up, rg.problems], [true, []], 'gRPC');
+  t.same([rh.up, rh.problems], [true, []], 'HTTP');
 });

@@ -35,6 +35,15 @@ export const backendReasons = {
     fix: (f) =>
       `Check that the backend behind ${s(f.endpoint)} is not overloaded or stuck and that the port speaks OTLP; if it is just slow, raise ${key(f, 'timeout')}`,
   },
+  probe_timeout: {
+    cause: 'backend',
+    severity: 'warning',
+    summary: "The probe's own deadline (probe.timeout) ended the wait before the exporter's timeout would have.",
+    message: (f) =>
+      `${exporter(f)}: connected to ${target(f)}${via(f)}, but the probe gave up waiting for ${s(f.phase, 'the answer')} after ${s(f.timeout_ms)} ms (probe.timeout is ${s(f.probe_timeout_ms)} ms; the exporter waits up to ${f.exporter_timeout_ms === 0 ? 'no limit' : `${s(f.exporter_timeout_ms)} ms`}): whether the collector's exports succeed is not known`,
+    fix: (f) =>
+      `Raise otel-sentinel's probe.timeout to at least ${key(f, 'timeout')} (${f.exporter_timeout_ms === 0 ? 'no limit' : `${s(f.exporter_timeout_ms)} ms`}) so the probe waits as long as the exporter does; if the backend should answer faster, check its load`,
+  },
   slow_response: {
     cause: 'backend',
     severity: 'warning',

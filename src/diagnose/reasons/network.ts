@@ -63,10 +63,18 @@ export const networkReasons = {
   proxy_rejected: {
     cause: 'network',
     severity: 'critical',
-    summary: 'The HTTP proxy refused to open a tunnel to the endpoint.',
+    summary: 'The HTTP proxy refused to open a tunnel to the endpoint, or to forward the export.',
     message: (f) =>
-      `${exporter(f)}: the proxy ${s(f.proxy)}${f.proxy_source ? ` (from ${s(f.proxy_source)})` : ''} refused the tunnel to ${s(f.endpoint)}: CONNECT answered ${s(f.status)}${f.status_text ? ` ${s(f.status_text)}` : ''}`,
+      f.forwarded
+        ? `${exporter(f)}: the proxy ${s(f.proxy)}${f.proxy_source ? ` (from ${s(f.proxy_source)})` : ''} answered ${s(f.forwarded)} with ${s(f.status)}${f.status_text ? ` ${s(f.status_text)}` : ''}${Number(f.status) === 407 ? ': it wants credentials' : `: a gateway status, the proxy could not get an answer from ${s(f.endpoint)} (or passed on the backend's)`}`
+        : `${exporter(f)}: the proxy ${s(f.proxy)}${f.proxy_source ? ` (from ${s(f.proxy_source)})` : ''} refused the tunnel to ${s(f.endpoint)}: CONNECT answered ${s(f.status)}${f.status_text ? ` ${s(f.status_text)}` : ''}`,
     fix: (f) =>
-      `${Number(f.status) === 407 ? `Put the proxy credentials in the proxy URL (http://USER:PASSWORD@host:port) in ${proxyKey(f)}` : `Allow ${s(f.endpoint)} in the proxy's access rules`}${f.proxy_source === 'proxy_url' ? '' : `, or add "${hostOf(f)}" to NO_PROXY in the collector's environment to go direct`}`,
+      `${
+        Number(f.status) === 407
+          ? `Put the proxy credentials in the proxy URL (http://USER:PASSWORD@host:port) in ${proxyKey(f)}`
+          : f.forwarded
+            ? `Check that the proxy ${s(f.proxy)} can reach ${s(f.endpoint)} (its access rules, its DNS, its upstream timeout) and that the backend there is up`
+            : `Allow ${s(f.endpoint)} in the proxy's access rules`
+      }${f.proxy_source === 'proxy_url' ? '' : `, or add "${hostOf(f)}" to NO_PROXY in the collector's environment to go direct`}`,
   },
 } satisfies Record<string, ReasonSpec>;

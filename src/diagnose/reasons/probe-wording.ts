@@ -39,9 +39,13 @@ export const answer = (f: Facts): string => {
   return `HTTP ${s(f.status)}${f.status_text ? ` ${s(f.status_text)}` : ''}`;
 };
 
-/** What was sent: "POST https://host:4318/v1/traces" or "the gRPC Export call to host:4317". */
+/**
+ * What was sent: "POST https://host:4318/v1/traces" (with " through proxy ..." when the proxy
+ * forwarded it in absolute form, so the answer came from the proxy) or "the gRPC Export call to host:4317". */
 export const request = (f: Facts): string =>
-  f.protocol === 'grpc' ? `the gRPC Export call to ${s(f.endpoint)}` : `POST ${s(f.url, s(f.endpoint))}`;
+  f.protocol === 'grpc'
+    ? `the gRPC Export call to ${s(f.endpoint)}`
+    : `POST ${s(f.url, s(f.endpoint))}${f.proxy_mode === 'forward' ? via(f) : ''}`;
 
 /** The config key that turns TLS on or off for this exporter kind. */
 export const plaintextKey = (f: Facts): string =>
