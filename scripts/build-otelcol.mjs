@@ -4,6 +4,7 @@
 // the content of go.mod, go.sum and every .go file there: it builds again only when they change.
 // Prints the binary's path on stdout. Needs Go 1.26 or newer on PATH; without it, stops with a
 // message that says so. `--quiet` leaves out the progress lines on stderr.
+// OTELCOL_SOURCE_DIR and OTELCOL_CACHE_DIR replace test/otelcol and .cache/otelcol (for its own test).
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -11,8 +12,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'test', 'otelcol');
-const cache = join(root, '.cache', 'otelcol');
+const source = process.env['OTELCOL_SOURCE_DIR'] || join(root, 'test', 'otelcol');
+const cache = process.env['OTELCOL_CACHE_DIR'] || join(root, '.cache', 'otelcol');
 const quiet = process.argv.includes('--quiet');
 const MIN_GO = [1, 26];
 
