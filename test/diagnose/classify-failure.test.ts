@@ -15,6 +15,8 @@ interface Row {
 }
 
 const TABLE: readonly Row[] = [
+  // auth (the oauth2client token)
+  { layer: 'auth', code: 'TOKEN_URL', reason: 'oauth2_token_failed' },
   // proxy
   { layer: 'proxy', code: 'ECONNREFUSED', reason: 'proxy_unreachable' },
   { layer: 'proxy', code: OBSERVED.timeout, reason: 'proxy_unreachable' },
@@ -43,6 +45,8 @@ const TABLE: readonly Row[] = [
   { layer: 'connect', code: 'ESOMETHINGELSE', reason: 'host_unreachable' },
   // tls
   { layer: 'tls', code: OBSERVED.timeout, reason: 'response_timeout' },
+  { layer: 'tls', code: OBSERVED.noAlpn, reason: 'tls_handshake_failed' },
+  { layer: 'tls', code: 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL', ctx: { protocol: 'grpc' }, reason: 'grpc_to_http_server' },
   { layer: 'tls', code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', reason: 'tls_unknown_authority' },
   { layer: 'tls', code: 'SELF_SIGNED_CERT_IN_CHAIN', reason: 'tls_unknown_authority' },
   { layer: 'tls', code: 'DEPTH_ZERO_SELF_SIGNED_CERT', reason: 'tls_unknown_authority' },
