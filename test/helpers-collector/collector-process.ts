@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,9 +23,11 @@ export type StartCollectorOptions = Omit<CollectorConfigOptions, 'receiverPort' 
 export interface RunningCollector {
   readonly pid: number;
   /**
-   * argv[0] of the process, unique to it (`otelcol-<n>-<pid>`): give it to otel-sentinel as
+   * argv[0] of the process, unique to it (`otc-<pid>-<n>`, within the 15 bytes of a comm): give it to otel-sentinel as
    * `collector.process.name`, so that it finds this collector by name even when other collectors
-   * run on the machine. Its comm (`/proc/PID/comm`) stays `otelcol`.
+   * run on the machine. It runs through a symlink of that name to the `otelcol` binary, so its comm
+   * (`/proc/PID/comm`, the first 15 bytes) is not `otelcol` either: a test that looks for a
+   * collector by the default names never finds one of these by chance.
    */
   readonly processName: string;
   readonly configFile: string;
@@ -58,9 +60,12 @@ export async function startCollector(o: StartCollectorOptions): Promise<RunningC
   const dir = mkdtempSync(join(tmpdir(), 'otel-sentinel-otelcol-'));
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const processName = `otelcol-${++started}-${process.pid}`;
+  // short enough that the kernel's 15-byte comm keeps all of it: unique on the machine
+  const processName = `otc-${process.pid}-${++started}`;
+  const link = join(dir, processName);
+  symlinkSync(binary, link);
   // bash's `exec -a` sets argv[0]; the pid stays the one the tether reports
-  const child = await spawnTethered('bash', ['-c', 'exec -a "$0" "$@"', processName, binary, '--config', configFile], {
+  const child = await spawnTethered('bash', ['-c', 'exec -a "$0" "$@"', processName, link, '--config', configFile], {
     stderr: 'pipe',
     env: { ...process.env, ...o.env },
   });

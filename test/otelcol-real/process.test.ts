@@ -12,7 +12,7 @@ import { waitFor } from '../helpers-e2e/wait-for.js';
 import { startCollector } from '../helpers-collector/collector-process.js';
 import { startFaultBackend } from '../helpers-collector/fault-backend.js';
 import { parsePage } from '../helpers-collector/metrics-pages.js';
-import { otelcolBinary } from '../helpers-collector/otelcol-binary.js';
+import { dirname, join } from 'node:path';
 import { startSentinelBeside } from '../helpers-collector/sentinel-beside.js';
 import { startSpanLoad } from '../helpers-collector/span-load.js';
 
@@ -124,7 +124,7 @@ t.test('the collector killed with SIGKILL and started again: one restart, the ne
     (await diagnosis(sentinel.url)).collector.problems.some((p) => p.reason === 'collector_not_found') ? true : undefined);
 
   // the same program, name, config file and ports, as a supervisor restarts it
-  const second = await spawnTethered('bash', ['-c', 'exec -a "$0" "$@"', first.processName, otelcolBinary(), '--config', first.configFile], { stderr: 'ignore' });
+  const second = await spawnTethered('bash', ['-c', 'exec -a "$0" "$@"', first.processName, join(dirname(first.configFile), first.processName), '--config', first.configFile], { stderr: 'ignore' });
   t.teardown(() => second.stop(5_000));
   t.not(second.pid, first.pid);
   const d1 = await waitFor('otel-sentinel to find the new collector', async () => {
