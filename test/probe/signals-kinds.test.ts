@@ -92,7 +92,7 @@ exporters:
   kafka/tls: { brokers: ["localhost:${tlsBroker.port}"], tls: { ca_file: "${certs.ca.certFile}" } }
   zipkin: { endpoint: "http://127.0.0.1:${refused}/api/v2/spans" }
   elasticsearch: { endpoints: ["https://localhost:${untrusted.port}"] }
-  file: { path: /tmp/never-written.json }
+  file: { path: /var/lib/otelcol/never-written.json }
 ${pipeline('traces', 'prometheusremotewrite, kafka, kafka/tls, zipkin, elasticsearch, file')}`);
   const probe = async (name: string) => probeOnce(all.find((s) => s.name === name)!);
 
