@@ -160,13 +160,14 @@ function otherExporter(input: ExporterInput, kind: ExporterKind, sources: ValueS
     ...(input.signals ? { signals: [...input.signals] } : {}),
     valueSources: sources,
   };
-  const problems: Problem[] = [];
-  for (const r of input.references) {
-    if (r.set || r.defaulted || !startsWith(r.path, input.path)) continue;
-    problems.push(problem('env_var_unset', { ...where, key: formatPath(r.path.slice(input.path.length)), variable: r.variable }));
-  }
+  // Unset variables are warned about only in the keys a transport probe uses: the values of an
+  // exporter that is not probed are not checked here (value_sources still shows them unset).
+  const unsetIn = (roots: readonly string[]): Problem[] =>
+    input.references
+      .filter((r) => !r.set && !r.defaulted && startsWith(r.path, input.path) && roots.includes(String(r.path[input.path.length])))
+      .map((r) => problem('env_var_unset', { ...where, key: formatPath(r.path.slice(input.path.length)), variable: r.variable }));
   const safe = (ps: Problem[]): Problem[] => ps.map((p) => Object.freeze({ ...p, message: redact(p.message, secrets), fix: redact(p.fix, secrets) }));
-  const none = (note: string): ExporterSpec => ({ ...base, protocol: 'none', endpoint: '', note: redact(note, secrets), configProblems: safe(problems) });
+  const none = (note: string): ExporterSpec => ({ ...base, protocol: 'none', endpoint: '', note: redact(note, secrets), configProblems: [] });
   if (blocking) {
     return none(`cannot be checked: ${prefix}.${blocking.key} is ${blocking.reference}, which otel-sentinel cannot read here (the collector may); nothing is probed`);
   }
@@ -184,7 +185,10 @@ function otherExporter(input: ExporterInput, kind: ExporterKind, sources: ValueS
     key = `${key}[0]`;
   }
   const endpoint = text(value)?.trim() ?? '';
-  if (endpoint === '') return none(`not probed: ${input.type} has no ${kind.endpointKey ?? 'endpoint'} set here (${kind.why})`);
+  if (endpoint === '') {
+    const unset = unsetIn([key.replace(/\[\d+\]$/, '')]);
+    return { ...none(`not probed: ${input.type} has no ${kind.endpointKey ?? 'endpoint'} set here (${kind.why})`), configProblems: safe(unset) };
+  }
   const tlsBlock = child(block, 'tls');
   const spec: ExporterSpec = {
     ...base,
@@ -196,6 +200,7 @@ function otherExporter(input: ExporterInput, kind: ExporterKind, sources: ValueS
     note: `transport only: ${kind.why}`,
     configProblems: [],
   };
+  const problems = unsetIn([key.replace(/\[\d+\]$/, ''), 'tls']);
   const r = resolveEndpoint(spec);
   if (!r.ok) problems.push(problem(r.reason, { ...where, key, detail: r.detail }));
   return { ...spec, configProblems: safe(problems) };

@@ -107,10 +107,12 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
       baseFacts: Object.freeze({
         exporter: spec.name,
         endpoint: endpoint.authority,
-        url: spec.protocol === 'http' ? endpoint.url : endpoint.authority,
+        url: spec.protocol === 'http' || (spec.protocol === 'tcp' && spec.endpointForm === 'url') ? endpoint.url : endpoint.authority,
         host: endpoint.host,
         port: endpoint.port,
         protocol: spec.protocol,
+        ...(spec.signal ? { signal: spec.signal } : {}),
+        ...(spec.endpointKey ? { endpoint_key: spec.endpointKey } : {}),
         client_cert: tls !== undefined && tls.clientChain.length > 0,
         ...(tls?.clientChain[0] ? { client_subject: tls.clientChain[0].subject.replace(/\n/g, ', ') } : {}),
         ...(names.length > 0 ? { sent_headers: names.join(', ') } : {}),

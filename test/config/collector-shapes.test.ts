@@ -325,3 +325,21 @@ service:
   t.match(byName(m.exporters, 'kafka/unreadable'), { protocol: 'none', note: /^cannot be checked: exporters\.kafka\/unreadable\.brokers\[0\] is/ });
   t.end();
 });
+
+t.test('unset variables: warned about where a transport probe uses them, not in exporters that are not probed', (t) => {
+  const m = read(`
+exporters:
+  datadog: { api: { key: "\${env:DD_API_KEY}" } }
+  kafka: { brokers: ["\${env:KAFKA_BROKER}"], topic: "\${env:TOPIC}" }
+service:
+  pipelines:
+    logs: { receivers: [otlp], exporters: [datadog, kafka] }
+`);
+  const dd = byName(m.exporters, 'datadog');
+  t.same(dd.configProblems, [], 'not probed: its values are not judged');
+  t.match(dd.valueSources, [{ key: 'api.key', reference: '${env:DD_API_KEY}', from: 'unset' }], 'but shown');
+  const kafka = byName(m.exporters, 'kafka');
+  t.same(kafka.configProblems.map((p) => [p.reason, p.message.includes('brokers[0]')]), [['env_var_unset', true]], 'the broker variable, not the topic');
+  t.match(kafka, { protocol: 'none', note: /has no brokers set here/ });
+  t.end();
+});

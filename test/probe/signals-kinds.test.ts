@@ -92,7 +92,7 @@ exporters:
   kafka/tls: { brokers: ["localhost:${tlsBroker.port}"], tls: { ca_file: "${certs.ca.certFile}" } }
   zipkin: { endpoint: "http://127.0.0.1:${refused}/api/v2/spans" }
   elasticsearch: { endpoints: ["https://localhost:${untrusted.port}"] }
-  file: { path: /tmp/never-written.json }
+  file: { path: /var/lib/otelcol/never-written.json }
 ${pipeline('traces', 'prometheusremotewrite, kafka, kafka/tls, zipkin, elasticsearch, file')}`);
   const probe = async (name: string) => probeOnce(all.find((s) => s.name === name)!);
 
@@ -120,7 +120,7 @@ ${pipeline('traces', 'prometheusremotewrite, kafka, kafka/tls, zipkin, elasticse
 
 t.test('a Kafka broker on a name that does not resolve: the DNS answer, named', async (t) => {
   const spec = one(`exporters:\n  kafka: { brokers: ["broker.kafka.invalid:9092"] }\n${pipeline('logs', 'kafka')}`);
-  expectProblem(t, await probeOnce(spec), { cause: 'endpoint', reason: 'dns_not_found', message: ['broker.kafka.invalid'] });
+  expectProblem(t, await probeOnce(spec), { cause: 'endpoint', reason: 'dns_not_found', message: ['broker.kafka.invalid'], fix: ['exporters.kafka.brokers[0]'] });
 });
 
 t.test('merge keys: the exporter built from an anchor is probed at the merged endpoint', async (t) => {
@@ -169,4 +169,25 @@ t.test('gRPC backends still get the traces Export when a pipeline carries traces
   t.same(spec.signals, ['traces', 'logs']);
   t.equal(spec.signal, 'traces');
   t.equal((await probeOnce(spec)).up, true);
+});
+
+t.test('a real 404 or UNIMPLEMENTED names the probed signal, and the fix its key', async (t) => {
+  const tracesOnlyHttp = await keep(t, startHttpServer());
+  const tracesOnlyGrpc = await keep(t, startGrpcServer());
+  const all = specs(`
+exporters:
+  otlphttp/m: { endpoint: "http://127.0.0.1:${tracesOnlyHttp.port}" }
+  otlp/l: { endpoint: "127.0.0.1:${tracesOnlyGrpc.port}", tls: { insecure: true } }
+service:
+  pipelines:
+    metrics: { receivers: [otlp], exporters: [otlphttp/m] }
+    logs: { receivers: [otlp], exporters: [otlp/l] }
+`);
+  expectProblem(t, await probeOnce(all[0]!), {
+    cause: 'endpoint',
+    reason: 'http_not_found',
+    message: ['/v1/metrics', 'nothing receives OTLP metrics'],
+    fix: ['appends /v1/metrics', 'exporters.otlphttp/m.metrics_endpoint'],
+  });
+  expectProblem(t, await probeOnce(all[1]!), { cause: 'protocol', reason: 'grpc_unimplemented', message: ['opentelemetry.proto.collector.logs.v1.LogsService/Export'] });
 });

@@ -14,9 +14,9 @@ export const endpointReasons = {
   http_not_found: {
     cause: 'endpoint',
     severity: 'critical',
-    summary: 'The server answered 404 on the traces path: no OTLP/HTTP receiver there.',
-    message: (f) => `${exporter(f)}: POST ${s(f.url)} answered ${answer(f)}: nothing receives OTLP traces at that path`,
+    summary: 'The server answered 404 on the path of the probed signal: no OTLP/HTTP receiver there.',
+    message: (f) => `${exporter(f)}: POST ${s(f.url)} answered ${answer(f)}: nothing receives OTLP ${s(f.signal, 'traces')} at that path`,
     fix: (f) =>
-      `An otlp_http exporter appends /v1/traces to ${key(f, 'endpoint')}: set it to the base URL of the OTLP/HTTP receiver (usually port 4318, e.g. "http://host:4318", no path), or set ${key(f, 'traces_endpoint')} to the full URL ending in /v1/traces`,
+      `An otlp_http exporter appends /v1/${s(f.signal, 'traces')} to ${key(f, 'endpoint')}: set it to the base URL of the OTLP/HTTP receiver (usually port 4318, e.g. "http://host:4318", no path), or set ${key(f, `${s(f.signal, 'traces')}_endpoint`)} to the full URL ending in /v1/${s(f.signal, 'traces')}`,
   },
 } satisfies Record<string, ReasonSpec>;

@@ -11,8 +11,12 @@ export const s = (v: Facts[string], fallback = '?'): string =>
 
 export const exporter = (f: Facts): string => `exporter "${s(f.exporter)}"`;
 
-/** `exporters.NAME.KEY`: the config key to change, as written in the collector's config. */
-export const key = (f: Facts, sub: string): string => `exporters.${s(f.exporter)}.${sub}`;
+/**
+ * `exporters.NAME.KEY`: the config key to change, as written in the collector's config. An
+ * exporter that is not OTLP (protocol tcp) names its own endpoint key (`brokers[0]`, `endpoints[0]`).
+ */
+export const key = (f: Facts, sub: string): string =>
+  `exporters.${s(f.exporter)}.${sub === 'endpoint' && f.protocol === 'tcp' && f.endpoint_key ? s(f.endpoint_key) : sub}`;
 
 /** " through proxy http://proxy:3128 (from HTTPS_PROXY)", or nothing when direct. */
 export const via = (f: Facts): string =>

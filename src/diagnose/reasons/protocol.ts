@@ -1,6 +1,13 @@
 import type { ReasonSpec } from '../reason-spec.js';
 import { answer, exporter, key, s, target } from './probe-wording.js';
 
+/** The OTLP/gRPC service of each signal, as messages name it. */
+const GRPC_SERVICE: Readonly<Record<string, string>> = {
+  traces: 'opentelemetry.proto.collector.trace.v1.TraceService',
+  metrics: 'opentelemetry.proto.collector.metrics.v1.MetricsService',
+  logs: 'opentelemetry.proto.collector.logs.v1.LogsService',
+};
+
 /** Reasons of the `protocol` cause (docs/reasons.md): both ends speak, but not the same language. */
 export const protocolReasons = {
   grpc_to_http_server: {
@@ -32,9 +39,9 @@ export const protocolReasons = {
   grpc_unimplemented: {
     cause: 'protocol',
     severity: 'critical',
-    summary: 'The gRPC server does not implement the OTLP trace service.',
+    summary: 'The gRPC server does not implement the OTLP service of the probed signal.',
     message: (f) =>
-      `${exporter(f)}: the gRPC server at ${target(f)} does not implement opentelemetry.proto.collector.trace.v1.TraceService/Export: ${answer(f)}`,
+      `${exporter(f)}: the gRPC server at ${target(f)} does not implement ${GRPC_SERVICE[s(f.signal, 'traces')] ?? `the OTLP ${s(f.signal)} service`}/Export: ${answer(f)}`,
     fix: (f) =>
       `${key(f, 'endpoint')} reaches a gRPC server that is not an OTLP receiver (e.g. another service's port): point it at the backend's OTLP/gRPC port (usually 4317), or enable the OTLP receiver there`,
   },
