@@ -18,7 +18,8 @@ import { memoryLimiterOf } from './memory-limiter-of.js';
 import { mergeConfigs, sourceOf, type ConfigDocument } from './merge-config.js';
 import { queueSizersOf } from './queue-sizer.js';
 import { describeValue, readYamlFile } from './read-yaml-file.js';
-import { checkRefusedByCollector } from './refused-config.js';
+import { checkRefusedByCollector, KEYS_RELEASE, unknownExporterKeys } from './refused-config.js';
+import { problem } from '../diagnose/catalogue.js';
 import { FILE_LIMITS } from './read-bounded-file.js';
 import type { SentinelConfig } from './sentinel-config.js';
 import { telemetryUrlOf } from './telemetry-url.js';
@@ -161,8 +162,9 @@ export function readCollectorConfig(opts: ReadCollectorConfigOptions): Collector
     now,
     certExpiryMs: sentinel.thresholds.certExpiryMs,
   };
-  const specs: ExporterSpec[] = ids.map((id) =>
-    buildExporterSpec({
+  const unknownKeys = unknownExporterKeys(collector);
+  const specs: ExporterSpec[] = ids.map((id) => {
+    const spec = buildExporterSpec({
       ...common,
       name: id,
       type: typeOf(id),
@@ -171,8 +173,21 @@ export function readCollectorConfig(opts: ReadCollectorConfigOptions): Collector
       path: ['exporters', id],
       source: sourceOf(docs, ['exporters', id]),
       references,
-    }),
-  );
+    });
+    const unknown = unknownKeys.get(id) ?? [];
+    if (unknown.length === 0) return spec;
+    const warnings = unknown.map((u) =>
+      problem('unknown_exporter_key', {
+        exporter: id,
+        key: u.key,
+        type: u.type,
+        release: KEYS_RELEASE,
+        source: sourceOf(docs, ['exporters', id, u.key]),
+        ...(u.hint !== undefined ? { hint: u.hint } : {}),
+      }),
+    );
+    return { ...spec, configProblems: [...spec.configProblems, ...warnings] };
+  });
 
   sentinel.probe.extraTargets.forEach((raw, i) => {
     const path = ['probe', 'extra_targets', i];

@@ -54,12 +54,49 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+/** The release whose exporter keys KEYS_BY_TYPE lists. */
+export const KEYS_RELEASE = 'v0.165.0';
+
+/** A key an OTLP exporter of KEYS_RELEASE does not have, with a likely intent when one is seen. */
+export interface UnknownExporterKey {
+  readonly key: string;
+  readonly type: string;
+  /** "it moved: use keepalive.max_idle_conns", "did you mean \"endpoint\"?" */
+  readonly hint?: string;
+}
+
+/**
+ * The keys of each OTLP exporter that collector KEYS_RELEASE does not know, by exporter id. Not an
+ * error of otel-sentinel's: a newer collector may have added the key, so each becomes a warning on
+ * its exporter, never a refusal of the whole config.
+ */
+export function unknownExporterKeys(collector: Raw): Map<string, UnknownExporterKey[]> {
+  const out = new Map<string, UnknownExporterKey[]>();
+  const exporters = child(collector, 'exporters');
+  if (!isRaw(exporters)) return out;
+  for (const [id, block] of Object.entries(exporters)) {
+    const type = id.split('/')[0] ?? id;
+    const allowed = KEYS_BY_TYPE.get(type);
+    if (allowed === undefined || !isRaw(block)) continue;
+    for (const key of Object.keys(block)) {
+      if (allowed.has(key)) continue;
+      const moved = MOVED.get(key);
+      const typo = moved === undefined ? closest(key, allowed) : undefined;
+      const hint = moved !== undefined ? `it moved: use ${moved}` : typo !== undefined ? `did you mean "${typo}"?` : undefined;
+      const list = out.get(id) ?? [];
+      list.push({ key, type, ...(hint !== undefined ? { hint } : {}) });
+      out.set(id, list);
+    }
+  }
+  return out;
+}
+
 /**
  * Throws ConfigError for what the collector itself refuses to start with, found by reading the
  * merged, env-expanded config (the collector v0.165.0, `otelcol validate`, is the oracle the tests
  * hold this to): the removed `service.telemetry.metrics.address`, the removed `logging` exporter, a
- * key an OTLP exporter does not have, a `sending_queue.sizer` other than requests, items or bytes.
- * Only what is certain is refused: other exporter types' keys are not known here and are not judged.
+ * `sending_queue.sizer` other than requests, items or bytes. Only what every recent release refuses
+ * is refused here; a key an OTLP exporter does not have is a warning (unknownExporterKeys).
  */
 export function checkRefusedByCollector(collector: Raw, docs: readonly ConfigDocument[]): void {
   const metrics = child(child(child(collector, 'service'), 'telemetry'), 'metrics');
@@ -79,19 +116,6 @@ export function checkRefusedByCollector(collector: Raw, docs: readonly ConfigDoc
       throw new ConfigError(sourceOf(docs, path), formatPath(path),
         `${REFUSED}: the logging exporter was removed in collector v0.111.0. Use the debug exporter instead ` +
         `(\`debug: {verbosity: basic}\`; \`loglevel\` becomes \`verbosity\`) and rename "${clip(id)}" in every pipeline that uses it`);
-    }
-    const allowed = KEYS_BY_TYPE.get(type);
-    if (allowed !== undefined && isRaw(block)) {
-      for (const key of Object.keys(block)) {
-        if (allowed.has(key)) continue;
-        const path = ['exporters', id, key];
-        const moved = MOVED.get(key);
-        const typo = moved === undefined ? closest(key, allowed) : undefined;
-        const hint = moved !== undefined ? ` It moved: use ${moved}.` : typo !== undefined ? ` Did you mean "${typo}"?` : '';
-        throw new ConfigError(sourceOf(docs, path), formatPath(path),
-          `${REFUSED}: a ${type} exporter has no key "${clip(key)}" (it reports "has invalid keys: ${clip(key)}").${hint} ` +
-          `Its keys: ${[...allowed].sort().join(', ')}`);
-      }
     }
     const queue = child(block, 'sending_queue');
     if (isRaw(queue) && Object.hasOwn(queue, 'sizer')) {

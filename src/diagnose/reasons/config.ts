@@ -128,4 +128,13 @@ export const configReasons = {
     fix: (f) =>
       `Set ${s(f.variable)} in the collector's environment, or give a default with \${env:${s(f.variable)}:-VALUE} in ${fullKey(f)}`,
   },
+  unknown_exporter_key: {
+    cause: 'endpoint',
+    severity: 'warning',
+    summary: 'The exporter has a key that the OTLP exporters of the collector release otel-sentinel knows do not have.',
+    message: (f) =>
+      `${exporter(f)} has the key ${at(f, s(f.key))}${inFile(f)}, which a ${s(f.type)} exporter of collector ${s(f.release)} does not have: that release refuses the whole config ("has invalid keys: ${s(f.key)}") and does not start`,
+    fix: (f) =>
+      `Remove ${at(f, s(f.key))}${f.hint ? ` (${s(f.hint)})` : ''}; if the collector is a newer release that has this key, nothing needs to change (\`otelcol validate --config FILE\` says which)`,
+  },
 } satisfies Record<string, ReasonSpec>;
