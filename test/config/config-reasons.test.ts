@@ -15,6 +15,7 @@ const CODES: readonly (keyof typeof configReasons)[] = [
   'tls_client_cert_expired',
   'tls_client_cert_expiring',
   'env_var_unset',
+  'unknown_exporter_key',
 ];
 
 t.test('the configuration reasons are exactly these, in the catalogue', (t) => {
