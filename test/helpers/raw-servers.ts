@@ -4,6 +4,7 @@
  * listener whose accept queue is full so a connect never completes.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 
 export interface RunningRawServer {
@@ -39,13 +40,32 @@ export async function startRawServer(onConnection: (socket: Socket) => void = ()
 /** Accepts connections and never sends a byte. */
 export const startSilentServer = (): Promise<RunningRawServer> => startRawServer();
 
-/** A loopback port where nothing listens (bound, then closed). */
+/**
+ * A loopback port where nothing listens. Taken below the kernel's ephemeral range: ports handed out
+ * for `listen(0)` and for outgoing connections all come from that range, so no other test's server
+ * or client can take this port between the check and its use (a port bound and closed in the
+ * ephemeral range could be handed to the next server that asks).
+ */
 export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
+  let low = 32768;
+  try {
+    low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || low;
+  } catch {
+    // not Linux: the usual range
+  }
+  const from = Math.max(1024, low - 8192);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = from + Math.floor(Math.random() * (low - from));
+    const server = createServer();
+    const free = await new Promise<boolean>((r) => {
+      server.once('error', () => r(false));
+      server.listen(port, '127.0.0.1', () => r(true));
+    });
+    if (!free) continue;
+    await new Promise<void>((r) => server.close(() => r()));
+    return port;
+  }
+  throw new Error(`no free port below the ephemeral range (${from}-${low - 1})`);
 }
 
 export interface BacklogFullListener {
