@@ -218,3 +218,15 @@ export class TrafficWindow {
     return { exporters: out, pipeline };
   }
 }
+
+/** The collector's real traffic through an exporter in one line, beside the probe's verdict. */
+export function trafficText(t: TrafficReport): string {
+  const r = (v: number | null): string => (v === null ? '?' : `${v >= 10 ? Math.round(v) : Math.round(v * 10) / 10}/s`);
+  const parts = [`sent ${r(t.sent_per_second)}`, `failed ${r(t.failed_per_second)}`];
+  if (t.error_types.length > 0) {
+    parts.push(t.error_types.map((e) => `${e.error_type}${e.permanent === true ? ' (permanent)' : ''} ${r(e.per_second)}`).join(', '));
+  }
+  if ((t.lost_per_second ?? 0) > 0) parts.push(`lost ${r(t.lost_per_second)}`);
+  if (t.in_flight !== null) parts.push(`${t.in_flight} in flight`);
+  return parts.join(' · ');
+}

@@ -1,6 +1,7 @@
 import type { CollectorDiagnosis, Diagnosis, ExporterDiagnosis } from '../diagnose/diagnosis.js';
 import type { Problem } from '../diagnose/problem.js';
 import type { State } from '../diagnose/state.js';
+import { trafficText } from '../collector/traffic.js';
 
 /** What the status page shows for an exporter or the collector: the diagnosis' own state. */
 export type ViewState = State;
@@ -182,6 +183,7 @@ export function statusView(): StatusView {
       if (q.seconds_to_full !== null) text += ` · full in ${esc(span(q.seconds_to_full))}`;
       facts.push(fact('Queue', `${text} ${meter(q.size, q.capacity)}`));
     }
+    if (e.traffic) facts.push(fact('Traffic', esc(trafficText(e.traffic))));
     return (
       `<article class="card s-${s}" data-exporter="${esc(e.name)}">` +
       `<div class="head">${badge(s)}<h3 class="name">${esc(e.name)}</h3>` +
@@ -239,3 +241,4 @@ export function statusView(): StatusView {
 
   return { renderApp, title, overall, escape: esc };
 }
+
