@@ -1,6 +1,5 @@
 import type { QueueSizer } from '../config/queue-sizer.js';
 import type { Problem } from '../diagnose/problem.js';
-import type { TrafficReport } from './traffic.js';
 
 /** The collector process as last inspected (the `collector` block of the diagnosis). */
 export interface CollectorReport {
@@ -29,6 +28,4 @@ export interface QueueReport {
   /** null when not filling or unknown */
   seconds_to_full: number | null;
   problems: Problem[];
-  /** the exporter's real traffic between the last two scrapes; absent when not on the page */
-  traffic?: TrafficReport;
 }

@@ -8,7 +8,7 @@ import type { CollectorReport, QueueReport } from './collector-report.js';
 import { exporterStats } from './exporter-stats.js';
 import { parsePrometheusText } from './prometheus-text.js';
 import { QueueWindow, type ExporterView } from './queue-window.js';
-import { TrafficWindow, trafficCounters, type PipelineRates, type TrafficView } from './traffic.js';
+import { TrafficWindow, trafficCounters, type PipelineRates, type TrafficReport, type TrafficView } from './traffic.js';
 
 export interface TelemetryScraperOptions {
   /** wall clock in ms */
@@ -35,7 +35,9 @@ export interface TelemetryScrape {
   readonly ok: boolean;
   /** one entry per requested exporter when ok; an exporter absent from the page has null figures */
   readonly queues: ReadonlyMap<string, QueueReport>;
-  /** problems of the scrape itself (telemetry_unreachable): they belong to the collector block */
+  /** exporter name -> its real traffic between the last two scrapes (when ok) */
+  readonly traffic?: ReadonlyMap<string, TrafficReport>;
+  /** problems of the scrape itself (telemetry_unreachable) and of the pipeline (data_refused): they belong to the collector block */
   readonly problems: CollectorReport['problems'];
 }
 
@@ -94,12 +96,13 @@ export function createTelemetryScraper(opts: TelemetryScraperOptions = {}): Tele
     const views = window.observe(sampledAt, input.exporters, exporterStats(parsed.samples));
     const traffic = trafficWindow.observe(sampledAt, input.exporters, trafficCounters(parsed.samples));
     const queues = new Map<string, QueueReport>();
+    const reports = new Map<string, TrafficReport>();
     for (const [name, view] of views) {
       const tv = traffic.exporters.get(name);
-      const report = judge(name, view, input, tv, traffic.pipeline);
-      queues.set(name, tv ? { ...report, traffic: tv.report } : report);
+      queues.set(name, judge(name, view, input, tv, traffic.pipeline));
+      if (tv) reports.set(name, tv.report);
     }
-    return { ok: true, queues, problems: refusedAtTheDoor(traffic.pipeline, [...traffic.exporters.values()]) };
+    return { ok: true, queues, traffic: reports, problems: refusedAtTheDoor(traffic.pipeline, [...traffic.exporters.values()]) };
   }
 
   return { scrape };

@@ -178,8 +178,10 @@ export class TrafficWindow {
     this.prev = { t, counters: { exporters: kept, pipeline: counters.pipeline } };
     const dt = prev ? (t - prev.t) / 1000 : 0;
     const rate = (a: number | null | undefined, b: number | null | undefined): number | null => {
-      if (!prev || !(dt > 0) || a === null || a === undefined || b === null || b === undefined) return null;
-      return (b >= a ? b - a : b) / dt; // a counter below its last value: the collector restarted
+      if (!prev || !(dt > 0) || b === null || b === undefined) return null;
+      // the collector creates a counter's series at its first increase: absent before, it was 0
+      const was = a ?? 0;
+      return (b >= was ? b - was : b) / dt; // a counter below its last value: the collector restarted
     };
     const pipeline: PipelineRates = {
       accepted: rate(prev?.counters.pipeline.accepted, counters.pipeline.accepted),
@@ -195,7 +197,7 @@ export class TrafficWindow {
       const enq = rate(old?.enqueueFailed, cur?.enqueueFailed);
       const types: ErrorRate[] = [];
       for (const [k, v] of cur?.failedBy ?? []) {
-        const r = rate(old?.failedBy.get(k) ?? (old ? 0 : undefined), v);
+        const r = rate(old?.failedBy.get(k), v);
         if (r === null || !(r > 0)) continue;
         const [type, perm] = k.split('\u0000') as [string, string];
         types.push({ error_type: type, permanent: perm === 'true' ? true : perm === 'false' ? false : null, per_second: r });

@@ -108,6 +108,8 @@ export interface ExporterReadings {
   /** mistakes seen in the configuration, shown until the first probe reports its own */
   readonly configProblems: readonly Problem[];
   readonly queue: QueueReport | null;
+  /** the collector's real traffic through the exporter; absent or null when not known */
+  readonly traffic?: TrafficReport | null;
   /** epoch ms of the start of the last successful probe */
   readonly lastSuccessAt: number | null;
 }
@@ -147,7 +149,7 @@ export function exporterDiagnosis(r: ExporterReadings): ExporterDiagnosis {
     tls: res?.tls ?? null,
     proxy: res?.proxy ?? null,
     queue: r.queue ? { size: r.queue.size, capacity: r.queue.capacity, sizer: r.queue.sizer, unit: r.queue.unit, seconds_to_full: r.queue.seconds_to_full } : null,
-    traffic: r.queue?.traffic ? { ...r.queue.traffic, error_types: r.queue.traffic.error_types.map((e) => ({ ...e })) } : null,
+    traffic: r.traffic ? { ...r.traffic, error_types: r.traffic.error_types.map((e) => ({ ...e })) } : null,
     last_success_at: r.lastSuccessAt === null ? null : new Date(r.lastSuccessAt).toISOString(),
     checked_at: res ? new Date(res.startedAt).toISOString() : null,
   };
