@@ -192,9 +192,11 @@ export class TrafficWindow {
     for (const name of keep) {
       const cur = kept.get(name);
       const old = prev?.counters.exporters.get(name);
-      const sent = rate(old?.sent, cur?.sent);
-      const failed = rate(old?.failed, cur?.failed);
-      const enq = rate(old?.enqueueFailed, cur?.enqueueFailed);
+      // an exporter on the page whose counter has no series yet has counted nothing so far
+      const zero = (v: number | null | undefined): number | null => (cur ? (v ?? 0) : null);
+      const sent = rate(old?.sent, zero(cur?.sent));
+      const failed = rate(old?.failed, zero(cur?.failed));
+      const enq = rate(old?.enqueueFailed, zero(cur?.enqueueFailed));
       const types: ErrorRate[] = [];
       for (const [k, v] of cur?.failedBy ?? []) {
         const r = rate(old?.failedBy.get(k), v);

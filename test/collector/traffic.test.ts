@@ -143,7 +143,7 @@ t.test('a healthy pipeline: traffic side by side with the probe, and no problem'
     t.same(s.problems, [], `round ${i}: nothing on the collector`);
     for (const [name, q] of s.queues) t.same(q.problems, [], `round ${i}: ${name} has no problem`);
     if (i > 0) {
-      t.same(s.traffic?.get('otlp/ok'), { sent_per_second: 100, failed_per_second: null, enqueue_failed_per_second: 0, lost_per_second: 0, error_types: [], in_flight: 1 });
+      t.same(s.traffic?.get('otlp/ok'), { sent_per_second: 100, failed_per_second: 0, enqueue_failed_per_second: 0, lost_per_second: 0, error_types: [], in_flight: 1 });
     }
   }
 });
