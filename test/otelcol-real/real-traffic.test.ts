@@ -128,3 +128,32 @@ t.test('real batches rejected, dropped for good, stalled: each named; the contro
   t.same(falseAlarms, [], 'no false alarm on a healthy control, ever');
   await load.stop();
 });
+
+t.test('a memory limiter at a low limit under load: data refused at the door, a resources problem', async (t) => {
+  const ok = await startFaultBackend({ protocol: 'grpc' });
+  t.teardown(() => ok.close());
+  const collector = await startCollector({
+    // a soft limit (limit - spike) of 1 MiB: below any collector's heap, so it refuses from the start
+    processors: { memory_limiter: { check_interval: '100ms', limit_mib: 2, spike_limit_mib: 1 }, batch: { timeout: '100ms' } },
+    exporters: { 'otlp/ok': { endpoint: ok.endpoint, tls: { insecure: true }, ...fastRetry } },
+  });
+  t.teardown(() => collector.stop());
+  const sentinel = await startSentinelBeside(collector, { interval: '2s', timeout: '1500ms' });
+  t.teardown(() => sentinel.stop());
+  const load = startSpanLoad({ port: collector.receiverPort, spansPerRequest: 40, intervalMs: 100 });
+  t.teardown(() => load.stop());
+  let d: Diagnosis | null = null;
+  await waitFor('the collector to refuse data and otel-sentinel to say so', async () => {
+    d = (await (await fetch(`${sentinel.url}/api/v1/diagnosis`)).json()) as Diagnosis;
+    return d.collector.problems.some((p) => p.reason === 'data_refused') ? true : undefined;
+  }, { timeoutMs: 60_000 }).catch(() => {});
+  const got = d as Diagnosis | null;
+  t.ok(load.refused() > 0, `the load generator sees refusals (${load.refused()} spans)`);
+  const p = got?.collector.problems.find((x) => x.reason === 'data_refused');
+  t.match(p, { cause: 'resources', severity: 'critical' }, `data_refused on the collector (${JSON.stringify(got?.collector.problems.map((x) => x.reason))})`);
+  t.match(p?.message ?? '', /the memory limiter [1-9][\d.]*\/s/, 'the memory limiter is named with its rate');
+  t.equal(got?.collector.state, 'down');
+  const e = got?.exporters.find((x) => x.name === 'otlp/ok');
+  t.same(e?.problems.map((x) => x.reason), [], 'the exporter itself is fine: nothing is blamed on it');
+  await load.stop();
+});
