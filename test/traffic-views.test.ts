@@ -5,6 +5,7 @@ import { statusView } from '../src/http/status-view.js';
 import { createMetrics } from '../src/metrics/metrics.js';
 import { renderMetrics } from '../src/metrics/render-metrics.js';
 import { fixtureDiagnosis, healthyExporter } from './http/diagnosis-fixture.js';
+import { trafficText } from '../src/collector/traffic.js';
 
 // the fixture's queue-filling exporter (otlp/jaeger) carries the collector's real traffic:
 // 120.4 sent/s, 30 failed/s as ResourceExhausted (retryable), 30 lost/s, 4 in flight
@@ -33,4 +34,16 @@ t.test('otel_sentinel_exporter_data_lost_per_second: one series per exporter who
   const text = await renderMetrics(registry, 'prometheus');
   const lines = text.split('\n').filter((l) => l.startsWith('otel_sentinel_exporter_data_lost_per_second{'));
   t.same(lines, ['otel_sentinel_exporter_data_lost_per_second{exporter="otlp/jaeger"} 30']);
+});
+
+t.test('the status page and check write the traffic in the same words', async (t) => {
+  const d = fixtureDiagnosis();
+  const html = statusView().renderApp(d, Date.parse('2026-11-23T20:00:00Z'), null);
+  for (const e of d.exporters) {
+    if (!e.traffic) continue;
+    t.ok(html.includes(trafficText(e.traffic)), `${e.name}: ${trafficText(e.traffic)}`);
+    const sparse = { ...e.traffic, sent_per_second: null, in_flight: null, lost_per_second: null, error_types: [] };
+    const one = statusView().renderApp(fixtureDiagnosis({ exporters: [{ ...e, traffic: sparse }] }), Date.parse('2026-11-23T20:00:00Z'), null);
+    t.ok(one.includes(trafficText(sparse)), `unknown figures: ${trafficText(sparse)}`);
+  }
 });
