@@ -145,10 +145,11 @@ const AUTH_ERRORS = new Set(['Unauthenticated', 'PermissionDenied']);
 function failureProblems(name: string, failed: number, sent: number, up: boolean | undefined, tv: TrafficView | undefined): Problem[] {
   const out: Problem[] = [];
   const types = tv?.report.error_types ?? [];
-  const permanent = types.filter((e) => e.permanent === true);
+  // refused credentials are permanent to the OTLP exporters too, but their cause is auth: judged below
+  const permanent = types.filter((e) => e.permanent === true && !AUTH_ERRORS.has(e.error_type));
   const permanentRate = permanent.reduce((a, e) => a + e.per_second, 0);
   if (permanentRate > 0) out.push(problem('exports_dropped_permanently', { exporter: name, permanentRate, errorType: permanent[0]!.error_type }));
-  const retryable = types.filter((e) => e.permanent !== true);
+  const retryable = types.filter((e) => !permanent.includes(e));
   // below `detailed` nothing says which failures were permanent: all of them are judged here
   if (types.length > 0 && retryable.length === 0) return out;
   if (up !== true || !tv) {

@@ -154,7 +154,7 @@ t.test('real batches rejected while the probe passes, at level detailed: the cau
   const s = await r.scrape({
     exporters: {
       'otlp/big': { sent: 10, failed: { ResourceExhausted: [200, false] } },
-      'otlphttp/auth': { sent: 0, failed: { Unauthenticated: [50, false] } },
+      'otlphttp/auth': { sent: 0, failed: { Unauthenticated: [50, true] } },
       'otlphttp/bad': { sent: 105, failed: { InvalidArgument: [400, true] } },
       'otlp/down': { sent: 0, failed: { Unavailable: [30, false] } },
     },
@@ -170,7 +170,8 @@ t.test('real batches rejected while the probe passes, at level detailed: the cau
 
   const auth = s.queues.get('otlphttp/auth')!;
   t.match(auth.problems, [{ cause: 'auth', reason: 'exports_unauthorized', severity: 'critical' }]);
-  t.match(auth.problems[0]!.message, 'error type Unauthenticated');
+  t.equal(auth.problems.length, 1, 'permanent to the exporter, yet an auth problem, not a backend one');
+  t.match(auth.problems[0]!.message, 'error type Unauthenticated, permanent');
 
   const bad = s.queues.get('otlphttp/bad')!;
   t.match(bad.problems, [{ cause: 'backend', reason: 'exports_dropped_permanently', severity: 'critical' }], 'permanent: critical at once, though some are sent');

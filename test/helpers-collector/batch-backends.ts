@@ -8,9 +8,10 @@ import type { AddressInfo, Socket } from 'node:net';
  * - too_large: bodies above `maxBytes` get HTTP 413 / gRPC RESOURCE_EXHAUSTED ("message larger than max")
  * - bad_request: every non-empty body gets HTTP 400 / gRPC INVALID_ARGUMENT (permanent)
  * - stall: the request is read and never answered (the connection stays open)
+ * - unauthorized: every non-empty body gets HTTP 401 / gRPC UNAUTHENTICATED (credentials good for the probe only)
  * Lifecycle: start, `close()` in a teardown (it also ends the stalled requests).
  */
-export type BatchFault = 'too_large' | 'bad_request' | 'stall';
+export type BatchFault = 'too_large' | 'bad_request' | 'stall' | 'unauthorized';
 
 export interface BatchBackend {
   /** the exporter's `endpoint`: host:port for gRPC, a base URL for HTTP */
@@ -35,11 +36,11 @@ export async function startBatchBackend(o: BatchBackendOptions): Promise<BatchBa
   const sockets = new Set<Socket>();
   const stalled = new Set<{ destroy(): void }>();
   /** the fault for a body of this many bytes: null to accept it, undefined to never answer */
-  const verdict = (bytes: number): 'too_large' | 'bad_request' | null | undefined => {
+  const verdict = (bytes: number): 'too_large' | 'bad_request' | 'unauthorized' | null | undefined => {
     if (bytes === 0) return null;
     batches++;
     if (o.fault === 'stall') return undefined;
-    if (o.fault === 'bad_request') return 'bad_request';
+    if (o.fault === 'bad_request' || o.fault === 'unauthorized') return o.fault;
     return bytes > max ? 'too_large' : null;
   };
 
@@ -59,8 +60,8 @@ export async function startBatchBackend(o: BatchBackendOptions): Promise<BatchBa
           res.end();
           return;
         }
-        res.writeHead(v === 'too_large' ? 413 : 400, { 'content-type': 'text/plain' });
-        res.end(v === 'too_large' ? `request body larger than ${max} bytes` : 'invalid data');
+        res.writeHead(v === 'too_large' ? 413 : v === 'unauthorized' ? 401 : 400, { 'content-type': 'text/plain' });
+        res.end(v === 'too_large' ? `request body larger than ${max} bytes` : v);
       });
     });
   } else {
@@ -83,7 +84,7 @@ export async function startBatchBackend(o: BatchBackendOptions): Promise<BatchBa
         }
         const [code, message] = v === 'too_large'
           ? ['8', `grpc: received message larger than max (${bytes - 5} vs. ${max})`]
-          : ['3', 'invalid data'];
+          : v === 'unauthorized' ? ['16', 'unauthorized'] : ['3', 'invalid data'];
         stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': code, 'grpc-message': encodeURIComponent(message) }, { endStream: true });
       });
     });

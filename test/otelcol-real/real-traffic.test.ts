@@ -30,6 +30,8 @@ t.test('real batches rejected, dropped for good, stalled: each named; the contro
   t.teardown(() => bad.close());
   const stall = await startBatchBackend({ protocol: 'grpc', fault: 'stall' });
   t.teardown(() => stall.close());
+  const unauth = await startBatchBackend({ protocol: 'grpc', fault: 'unauthorized' });
+  t.teardown(() => unauth.close());
 
   const collector = await startCollector({
     metricsLevel: 'detailed',
@@ -40,6 +42,7 @@ t.test('real batches rejected, dropped for good, stalled: each named; the contro
       'otlphttp/small': { endpoint: smallHttp.endpoint, compression: 'none', ...fastRetry },
       'otlp/small': { endpoint: smallGrpc.endpoint, tls: { insecure: true }, compression: 'none', ...fastRetry },
       'otlphttp/bad': { endpoint: bad.endpoint, ...fastRetry },
+      'otlp/unauth': { endpoint: unauth.endpoint, tls: { insecure: true }, ...fastRetry },
       // a send hangs until this timeout: longer than the whole test
       'otlp/stall': { endpoint: stall.endpoint, tls: { insecure: true }, timeout: '600s', retry_on_failure: { enabled: false } },
     },
@@ -68,7 +71,7 @@ t.test('real batches rejected, dropped for good, stalled: each named; the contro
     return d.exporters.every((e) => e.checked_at !== null) ? true : undefined;
   }, { timeoutMs: 60_000 });
   const quiet = await diagnosis();
-  for (const name of ['otlphttp/small', 'otlp/small', 'otlphttp/bad']) {
+  for (const name of ['otlphttp/small', 'otlp/small', 'otlphttp/bad', 'otlp/unauth']) {
     t.equal(quiet.exporters.find((e) => e.name === name)?.up, true, `${name}: the probe's empty export is accepted`);
   }
 
@@ -81,6 +84,7 @@ t.test('real batches rejected, dropped for good, stalled: each named; the contro
     'otlp/small': (e) => e.problems.some((p) => p.cause === 'backend' && p.reason === 'exports_dropped_permanently'),
     'otlphttp/bad': (e) => e.problems.some((p) => p.reason === 'exports_dropped_permanently'),
     'otlp/stall': (e) => e.problems.some((p) => p.reason === 'exports_stalled'),
+    'otlp/unauth': (e) => e.problems.some((p) => p.cause === 'auth' && p.reason === 'exports_unauthorized'),
   };
   let last: Diagnosis = quiet;
   await waitFor('otel-sentinel to name every faulty exporter', async () => {
@@ -107,6 +111,10 @@ t.test('real batches rejected, dropped for good, stalled: each named; the contro
   t.ok(wanted['otlphttp/bad']!(badE), `HTTP 400 on every real batch: dropped permanently (${show('otlphttp/bad')})`);
   t.equal(badE.state, 'down', 'critical at once');
   t.ok(badE.traffic?.error_types.some((x) => x.permanent === true), 'error_permanent is read');
+
+  const unauthE = byName.get('otlp/unauth')!;
+  t.ok(wanted['otlp/unauth']!(unauthE), `UNAUTHENTICATED on real batches: an auth problem (${show('otlp/unauth')})`);
+  t.notOk(unauthE.problems.some((p) => p.cause === 'backend'), 'not blamed on the backend');
 
   const stallE = byName.get('otlp/stall')!;
   t.ok(wanted['otlp/stall']!(stallE), `a backend that never answers: data stopped flowing (${show('otlp/stall')})`);
@@ -155,5 +163,31 @@ t.test('a memory limiter at a low limit under load: data refused at the door, a 
   t.equal(got?.collector.state, 'down');
   const e = got?.exporters.find((x) => x.name === 'otlp/ok');
   t.same(e?.problems.map((x) => x.reason), [], 'the exporter itself is fine: nothing is blamed on it');
+  await load.stop();
+});
+
+t.test('below level detailed: real batches rejected, and the level that would name the error', async (t) => {
+  const small = await startBatchBackend({ protocol: 'http', fault: 'too_large', maxBytes: 512 });
+  t.teardown(() => small.close());
+  const collector = await startCollector({
+    metricsLevel: 'normal',
+    exporters: { 'otlphttp/small': { endpoint: small.endpoint, compression: 'none', ...fastRetry } },
+  });
+  t.teardown(() => collector.stop());
+  const sentinel = await startSentinelBeside(collector, { interval: '2s', timeout: '1500ms' });
+  t.teardown(() => sentinel.stop());
+  const load = startSpanLoad({ port: collector.receiverPort, spansPerRequest: 40, intervalMs: 100 });
+  t.teardown(() => load.stop());
+  let e: ExporterDiagnosis | undefined;
+  await waitFor('exports_rejected', async () => {
+    const d = (await (await fetch(`${sentinel.url}/api/v1/diagnosis`)).json()) as Diagnosis;
+    e = d.exporters.find((x) => x.name === 'otlphttp/small');
+    return e?.problems.some((p) => p.reason === 'exports_rejected') ? true : undefined;
+  }, { timeoutMs: 60_000 }).catch(() => {});
+  const p = e?.problems.find((x) => x.reason === 'exports_rejected');
+  t.match(p, { cause: 'backend', severity: 'critical' }, `exports_rejected (${JSON.stringify(e?.problems.map((x) => x.reason))})`);
+  t.match(p?.message ?? '', 'set it to `detailed` to see the error type');
+  t.equal(e?.up, true, "the probe's empty export still passes");
+  t.same(e?.traffic?.error_types, [], 'no error type below detailed');
   await load.stop();
 });
