@@ -30,19 +30,19 @@ export interface BenchOptions {
   readonly idleS: number;
   /** lead time on the real collector: runs (each a fresh collector, every scenario at once) */
   readonly leadRuns: number;
-  /** only these parts (default: all but leadtime and queue, which run only when named): compare, scale, detect, endpoints, startup, leadtime, queue */
+  /** only these parts (default: all but leadtime, queue and verdict, which run only when named): compare, scale, detect, endpoints, startup, leadtime, queue, verdict */
   readonly parts: ReadonlySet<string>;
   /** write the results as JSON here too */
   readonly out: string | null;
 }
 
-export const PARTS = ['compare', 'scale', 'detect', 'endpoints', 'startup', 'leadtime', 'queue'] as const;
+export const PARTS = ['compare', 'scale', 'detect', 'endpoints', 'startup', 'leadtime', 'queue', 'verdict'] as const;
 /** parts on the real collector: long, they run only when named with --only */
-const NAMED_ONLY: readonly string[] = ['leadtime', 'queue'];
+const NAMED_ONLY: readonly string[] = ['leadtime', 'queue', 'verdict'];
 
 const USAGE = `usage: node dist/bench/run.js [--quick] [--exporters N] [--interval S] [--window S] [--steady S] [--rounds N]
                                 [--scale-exporters N] [--scale-seconds S] [--scale-rounds N] [--flips N] [--startup-runs N]
-                                [--lead-runs N] [--only compare,scale,detect,endpoints,startup,leadtime,queue] [--out FILE]`;
+                                [--lead-runs N] [--only compare,scale,detect,endpoints,startup,leadtime,queue,verdict] [--out FILE]`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');

@@ -4,6 +4,7 @@ import { DETECT_INTERVAL_S, DETECT_TIMEOUT_S } from './detection.js';
 import type { EndpointResult } from './endpoints.js';
 import { leadTimeRows, type LeadTimeResult } from './leadtime.js';
 import type { QueueEtaResult } from './queue-eta.js';
+import type { VerdictTimeResult } from './verdict-time.js';
 import type { ScaleResult } from './scale.js';
 import type { StartupResult } from './startup.js';
 import { median } from './stats.js';
@@ -17,6 +18,8 @@ export interface BenchResults {
   readonly leadtime?: LeadTimeResult[] | null;
   /** seconds_to_full against the real collector's first enqueue failure, per sizer (null: not run) */
   readonly queue?: QueueEtaResult[] | null;
+  /** time to a verdict on the collector's real traffic, per fault (null: not run) */
+  readonly verdict?: VerdictTimeResult[] | null;
   readonly startup?: StartupResult | null;
 }
 
@@ -125,6 +128,11 @@ export function renderReport(r: BenchResults): string {
     const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
     const first = q.runs.map((x) => `${(x.warnedMs / 1000).toFixed(1)}`).join(', ');
     abs.push([`queue (sizer ${q.sizer}, ${q.runs.length} run(s)): seconds_to_full error median / worst (first warning at ${first} s)`, `${pct(q.medianError)} / ${pct(q.worstError)}`]);
+  }
+  for (const v of r.verdict ?? []) {
+    const at = (x: number | null): string => (x === null ? 'never' : `${(x / 1000).toFixed(1)} s`);
+    abs.push([`verdict ${v.reason} (${v.fault}): collector shows it / otel-sentinel names it (rounds later; control alarms)`,
+      `${at(v.seenByCollectorMs)} / ${at(v.verdictMs)} (${v.rounds === null ? '?' : v.rounds.toFixed(2)}; ${v.controlAlarms})`]);
   }
   const st = r.startup;
   if (st) {

@@ -21,6 +21,7 @@ import { LEAD_INTERVAL, LEAD_QUEUE, LEAD_TIMEOUT, runLeadTime } from './leadtime
 import { benchAgent } from './http-get.js';
 import { probeKinds } from './probe-kinds.js';
 import { runQueueEta } from './queue-eta.js';
+import { runVerdictTime, VERDICT_INTERVAL_S } from './verdict-time.js';
 import { budgets, renderReport, type BenchResults } from './report.js';
 import { runScaleRounds, SCALE_INTERVAL_S } from './scale.js';
 import { runStartup } from './startup.js';
@@ -42,7 +43,7 @@ async function bench(o: BenchOptions, dir: string): Promise<BenchResults> {
   const certs = makeBenchCerts(dir);
   const targets = await startTargets(certs);
   const kinds = probeKinds(targets.ports, certs);
-  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = { compare: null, scale: null, detection: null, endpoints: null, startup: null, leadtime: null, queue: null };
+  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = { compare: null, scale: null, detection: null, endpoints: null, startup: null, leadtime: null, queue: null, verdict: null };
   try {
     if (o.parts.has('compare')) {
       log(`side by side: ${o.exporters} exporters at ${o.intervalS} s = ${(o.exporters / o.intervalS).toFixed(1)} probes/s, ${o.windowS} s windows, ${o.rounds} rounds A B`);
@@ -71,6 +72,10 @@ async function bench(o: BenchOptions, dir: string): Promise<BenchResults> {
     if (o.parts.has('queue')) {
       log('queue: seconds_to_full at the first queue warning against the real collector\'s first enqueue failure, per sizer');
       results.queue = await runQueueEta(o, log);
+    }
+    if (o.parts.has('verdict')) {
+      log(`verdict: the real collector's own outcomes, one exporter per fault, otel-sentinel every ${VERDICT_INTERVAL_S} s`);
+      results.verdict = await runVerdictTime(o, log);
     }
   } finally {
     await targets.stop();

@@ -1,5 +1,6 @@
 import { PHASES, type Diagnosis, type ExporterDiagnosis } from './diagnose/diagnosis.js';
 import type { Problem } from './diagnose/problem.js';
+import { trafficText } from './collector/traffic.js';
 import { stateRank, STATES, type State } from './diagnose/state.js';
 
 /** ANSI styling, or none: colour only on a terminal (and never with NO_COLOR). */
@@ -69,6 +70,7 @@ function exporterBlock(e: ExporterDiagnosis, st: Style): string[] {
     const unit = e.queue.unit ? ` ${e.queue.unit}` : '';
     lines.push(`  ${st.dim(`queue ${e.queue.size ?? '?'}/${e.queue.capacity}${unit} (${left})`)}`);
   }
+  if (e.traffic) lines.push(`  ${st.dim(`collector's real traffic: ${trafficText(e.traffic)}`)}`);
   return lines;
 }
 

@@ -3,6 +3,7 @@ import type { CollectorModel } from './config/collector-model.js';
 import type { ExporterSpec } from './config/exporter-spec.js';
 import type { SentinelConfig } from './config/sentinel-config.js';
 import type { CollectorReport, QueueReport } from './collector/collector-report.js';
+import type { TrafficReport } from './collector/traffic.js';
 import type { CollectorDiagnosis, Diagnosis, ExporterDiagnosis } from './diagnose/diagnosis.js';
 import { assembleDiagnosis, collectorDiagnosis, exporterDiagnosis } from './diagnose/diagnosis.js';
 import type { Problem } from './diagnose/problem.js';
@@ -46,6 +47,8 @@ interface ExporterState {
   result: ProbeResult | null;
   lastSuccessAt: number | null;
   queue: QueueReport | null;
+  /** the collector's real traffic through it, from the same scrape as `queue` */
+  traffic?: TrafficReport | null;
   /** what was last logged, so a state is logged once when it changes, not every round */
   logged: string;
   /**
@@ -171,6 +174,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       const cfg = config;
       const report = await deps.collector.inspect(cfg, model, signal);
       let queues: ReadonlyMap<string, QueueReport> = new Map();
+      let traffic: ReadonlyMap<string, TrafficReport> = new Map();
       let telemetryProblems: readonly Problem[] = [];
       const url = model?.telemetryUrl ?? '';
       if (url !== '') {
@@ -181,6 +185,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
           signal,
         );
         queues = scraped.queues;
+        traffic = scraped.traffic ?? traffic;
         telemetryProblems = scraped.problems;
       }
       collectorInspected = true;
@@ -190,6 +195,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         const queue = queues.get(name) ?? null;
         if (queue !== st.queue) st.diag = null;
         st.queue = queue;
+        st.traffic = traffic.get(name) ?? null;
       }
       const sig = signature(collector.problems);
       if (sig !== collectorLogged) {
@@ -223,6 +229,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       result: st.result,
       configProblems: st.spec.configProblems,
       queue: st.queue,
+      traffic: st.traffic ?? null,
       lastSuccessAt: st.lastSuccessAt,
     });
 

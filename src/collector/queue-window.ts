@@ -113,10 +113,13 @@ export class QueueWindow {
     const prev = this.counters.get(name);
     const cur: Counters = { t, sent: st?.sent ?? null, sendFailed: st?.sendFailed ?? null, enqueueFailed: st?.enqueueFailed ?? null };
     this.counters.set(name, cur);
+    // the collector creates a counter's series at its first increase: absent from the previous
+    // scrape, it stood at 0 then (so the first failures of an exporter count at once)
+    const before = (v: number | null | undefined): number | undefined => (prev ? (v ?? 0) : undefined);
     return {
-      sent: delta(prev?.sent, cur.sent),
-      sendFailed: delta(prev?.sendFailed, cur.sendFailed),
-      enqueueFailed: delta(prev?.enqueueFailed, cur.enqueueFailed),
+      sent: delta(before(prev?.sent), cur.sent),
+      sendFailed: delta(before(prev?.sendFailed), cur.sendFailed),
+      enqueueFailed: delta(before(prev?.enqueueFailed), cur.enqueueFailed),
     };
   }
 }

@@ -8,6 +8,7 @@ import type { CollectorReport, QueueReport } from './collector-report.js';
 import { exporterStats } from './exporter-stats.js';
 import { parsePrometheusText } from './prometheus-text.js';
 import { QueueWindow, type ExporterView } from './queue-window.js';
+import { TrafficWindow, trafficCounters, type PipelineRates, type TrafficReport, type TrafficView } from './traffic.js';
 
 export interface TelemetryScraperOptions {
   /** wall clock in ms */
@@ -34,7 +35,9 @@ export interface TelemetryScrape {
   readonly ok: boolean;
   /** one entry per requested exporter when ok; an exporter absent from the page has null figures */
   readonly queues: ReadonlyMap<string, QueueReport>;
-  /** problems of the scrape itself (telemetry_unreachable): they belong to the collector block */
+  /** exporter name -> its real traffic between the last two scrapes (when ok) */
+  readonly traffic?: ReadonlyMap<string, TrafficReport>;
+  /** problems of the scrape itself (telemetry_unreachable) and of the pipeline (data_refused): they belong to the collector block */
   readonly problems: CollectorReport['problems'];
 }
 
@@ -57,6 +60,7 @@ export function createTelemetryScraper(opts: TelemetryScraperOptions = {}): Tele
   const now = opts.now ?? Date.now;
   const maxBytes = opts.maxBytes ?? 8 * 1024 * 1024;
   const window = new QueueWindow();
+  const trafficWindow = new TrafficWindow();
 
   async function scrape(input: ScrapeInput, signal: AbortSignal): Promise<TelemetryScrape> {
     if (input.url === '') return { ok: false, queues: new Map(), problems: [] };
@@ -76,8 +80,8 @@ export function createTelemetryScraper(opts: TelemetryScraperOptions = {}): Tele
     } catch (err) {
       return fail(describeError(err, signal));
     }
-    // only the exporter families matter; the rest of the page is skipped unparsed
-    const parsed = parsePrometheusText(text, { prefix: 'otelcol_exporter_' });
+    // only the collector's own families matter; the rest of the page is skipped unparsed
+    const parsed = parsePrometheusText(text, { prefix: 'otelcol_' });
     if (parsed.samples.length === 0) {
       const all = parsePrometheusText(text);
       if (all.samples.length === 0) {
@@ -90,15 +94,21 @@ export function createTelemetryScraper(opts: TelemetryScraperOptions = {}): Tele
       }
     }
     const views = window.observe(sampledAt, input.exporters, exporterStats(parsed.samples));
+    const traffic = trafficWindow.observe(sampledAt, input.exporters, trafficCounters(parsed.samples));
     const queues = new Map<string, QueueReport>();
-    for (const [name, view] of views) queues.set(name, judge(name, view, input));
-    return { ok: true, queues, problems: [] };
+    const reports = new Map<string, TrafficReport>();
+    for (const [name, view] of views) {
+      const tv = traffic.exporters.get(name);
+      queues.set(name, judge(name, view, input, tv, traffic.pipeline));
+      if (tv) reports.set(name, tv.report);
+    }
+    return { ok: true, queues, traffic: reports, problems: refusedAtTheDoor(traffic.pipeline, [...traffic.exporters.values()]) };
   }
 
   return { scrape };
 }
 
-function judge(name: string, view: ExporterView, input: ScrapeInput): QueueReport {
+function judge(name: string, view: ExporterView, input: ScrapeInput, tv?: TrafficView, pipeline?: PipelineRates): QueueReport {
   const q = view.queue;
   const problems: Problem[] = [];
   const sizer = (input.sizers && Object.hasOwn(input.sizers, name) ? input.sizers[name] : undefined) ?? DEFAULT_QUEUE_SIZER;
@@ -113,13 +123,60 @@ function judge(name: string, view: ExporterView, input: ScrapeInput): QueueRepor
     problems.push(problem('queue_near_capacity', { ...base, ratio, threshold: input.queueRatio, secondsToFull: q.secondsToFull }));
   }
   const failed = view.deltas.sendFailed ?? 0;
-  if (failed > 0) {
-    const sent = view.deltas.sent ?? 0;
-    const up = input.probeUp.get(name);
-    // nothing got through: data is being lost; some got through: partial or intermittent
-    problems.push(problem('send_failing', { exporter: name, failed, sent, probe: up === undefined ? 'unknown' : up ? 'up' : 'down' }, sent > 0 ? 'warning' : 'critical'));
+  const sent = view.deltas.sent ?? 0;
+  const up = input.probeUp.get(name);
+  if (failed > 0) problems.push(...failureProblems(name, failed, sent, up, tv));
+  else if (tv && tv.report.sent_per_second === 0 && tv.report.failed_per_second === 0 && (pipeline?.accepted ?? 0) > 0 &&
+    ((tv.report.in_flight ?? 0) > 0 || tv.queueGrew)) {
+    // the receivers take data in, this exporter neither delivers nor fails: its sends hang
+    problems.push(problem('exports_stalled', { exporter: name, acceptedRate: pipeline?.accepted, inFlight: tv.report.in_flight, queueGrew: tv.queueGrew }));
   }
   return { size: q?.size ?? null, capacity: q?.capacity ?? null, sizer, unit, seconds_to_full: q?.secondsToFull ?? null, problems };
+}
+
+/** error types that say the backend refused the credentials */
+const AUTH_ERRORS = new Set(['Unauthenticated', 'PermissionDenied']);
+
+/**
+ * Send failures (counted by the collector once its retries are over): permanent ones are data
+ * dropped without retry whatever the probe says; the rest, while the probe's empty export passes,
+ * are failures only real batches meet, their cause told by the error type.
+ */
+function failureProblems(name: string, failed: number, sent: number, up: boolean | undefined, tv: TrafficView | undefined): Problem[] {
+  const out: Problem[] = [];
+  const types = tv?.report.error_types ?? [];
+  // refused credentials are permanent to the OTLP exporters too, but their cause is auth: judged below
+  const permanent = types.filter((e) => e.permanent === true && !AUTH_ERRORS.has(e.error_type));
+  const permanentRate = permanent.reduce((a, e) => a + e.per_second, 0);
+  if (permanentRate > 0) out.push(problem('exports_dropped_permanently', { exporter: name, permanentRate, errorType: permanent[0]!.error_type }));
+  const retryable = types.filter((e) => !permanent.includes(e));
+  // below `detailed` nothing says which failures were permanent: all of them are judged here
+  if (types.length > 0 && retryable.length === 0) return out;
+  if (up !== true || !tv) {
+    out.push(problem('send_failing', { exporter: name, failed, sent, probe: up === undefined ? 'unknown' : up ? 'up' : 'down' }, sent > 0 ? 'warning' : 'critical'));
+    return out;
+  }
+  const top = retryable[0];
+  const failedRate = top ? retryable.reduce((a, e) => a + e.per_second, 0) : tv.report.failed_per_second;
+  const facts = { exporter: name, failedRate, sentRate: tv.report.sent_per_second, errorType: top?.error_type, permanent: top?.permanent };
+  if (top && AUTH_ERRORS.has(top.error_type)) out.push(problem('exports_unauthorized', facts));
+  else out.push(problem('exports_rejected', facts, sent > 0 ? 'warning' : 'critical'));
+  return out;
+}
+
+/**
+ * Data refused at the door: the memory limiter refusing, or the receivers refusing while no
+ * exporter fails (a receiver also refuses what a failing exporter without a queue hands back:
+ * that is the exporter's problem, said on it).
+ */
+function refusedAtTheDoor(p: PipelineRates, exporters: readonly TrafficView[]): Problem[] {
+  const limiter = p.limiterRefused ?? 0;
+  const refused = p.refused ?? 0;
+  const exportersFail = exporters.some((e) => (e.report.failed_per_second ?? 0) > 0 || (e.report.enqueue_failed_per_second ?? 0) > 0);
+  if (limiter > 0 || (refused > 0 && !exportersFail)) {
+    return [problem('data_refused', { limiterRate: limiter, refusedRate: refused, acceptedRate: p.accepted ?? 0 })];
+  }
+  return [];
 }
 
 async function fetchText(url: string, maxBytes: number, signal: AbortSignal): Promise<{ text: string } | { error: string }> {

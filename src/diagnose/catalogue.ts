@@ -9,6 +9,7 @@ import { protocolReasons } from './reasons/protocol.js';
 import { resourcesReasons } from './reasons/resources.js';
 import { queueReasons } from './reasons/queue.js';
 import { configReasons } from './reasons/config.js';
+import { trafficReasons } from './reasons/traffic.js';
 
 /** Every reason code, one literal registry; docs/reasons.md documents each (a test keeps them in sync). */
 export const CATALOGUE = Object.freeze({
@@ -21,6 +22,7 @@ export const CATALOGUE = Object.freeze({
   ...resourcesReasons,
   ...queueReasons,
   ...configReasons,
+  ...trafficReasons,
 });
 
 /** Every reason code: a code that is not in the catalogue does not compile. */

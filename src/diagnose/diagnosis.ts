@@ -1,4 +1,5 @@
 import type { CollectorReport, QueueReport } from '../collector/collector-report.js';
+import type { TrafficReport } from '../collector/traffic.js';
 import type { QueueSizer } from '../config/queue-sizer.js';
 import type { Problem } from './problem.js';
 import type { Phases, ProbeResult, ProxyUsed, TlsFacts } from '../probe/probe-result.js';
@@ -52,6 +53,11 @@ export interface ExporterDiagnosis {
    * exporter's `sending_queue.sizer` (requests, items or bytes); unit says it in words for this queue
    */
   queue: { size: number | null; capacity: number | null; sizer?: QueueSizer; unit?: string; seconds_to_full: number | null } | null;
+  /**
+   * the collector's real traffic through this exporter between its last two scrapes (sent/s,
+   * failed/s by error type, lost/s, in flight), beside the probe's verdict; null when not known
+   */
+  traffic: TrafficReport | null;
   last_success_at: string | null;
   checked_at: string | null;
 }
@@ -102,6 +108,8 @@ export interface ExporterReadings {
   /** mistakes seen in the configuration, shown until the first probe reports its own */
   readonly configProblems: readonly Problem[];
   readonly queue: QueueReport | null;
+  /** the collector's real traffic through the exporter; absent or null when not known */
+  readonly traffic?: TrafficReport | null;
   /** epoch ms of the start of the last successful probe */
   readonly lastSuccessAt: number | null;
 }
@@ -141,6 +149,7 @@ export function exporterDiagnosis(r: ExporterReadings): ExporterDiagnosis {
     tls: res?.tls ?? null,
     proxy: res?.proxy ?? null,
     queue: r.queue ? { size: r.queue.size, capacity: r.queue.capacity, sizer: r.queue.sizer, unit: r.queue.unit, seconds_to_full: r.queue.seconds_to_full } : null,
+    traffic: r.traffic ? { ...r.traffic, error_types: r.traffic.error_types.map((e) => ({ ...e })) } : null,
     last_success_at: r.lastSuccessAt === null ? null : new Date(r.lastSuccessAt).toISOString(),
     checked_at: res ? new Date(res.startedAt).toISOString() : null,
   };

@@ -36,6 +36,22 @@ export function statusView(): StatusView {
     return out;
   };
 
+  /**
+   * The collector's real traffic through an exporter in one line (as `check` writes it: the same
+   * words as trafficText() in src/collector/traffic.ts). Written here because status.js runs this
+   * function's own source in the browser, where no import reaches.
+   */
+  const trafficLine = (tr: NonNullable<ExporterDiagnosis['traffic']>): string => {
+    const r = (v: number | null): string => (v === null ? '?' : `${v >= 10 ? Math.round(v) : Math.round(v * 10) / 10}/s`);
+    const parts = [`sent ${r(tr.sent_per_second)}`, `failed ${r(tr.failed_per_second)}`];
+    if (tr.error_types.length > 0) {
+      parts.push(tr.error_types.map((x) => `${x.error_type}${x.permanent === true ? ' (permanent)' : ''} ${r(x.per_second)}`).join(', '));
+    }
+    if ((tr.lost_per_second ?? 0) > 0) parts.push(`lost ${r(tr.lost_per_second)}`);
+    if (tr.in_flight !== null) parts.push(`${tr.in_flight} in flight`);
+    return parts.join(' · ');
+  };
+
   const STATE_TEXT: Record<ViewState, string> = { down: 'DOWN', warn: 'WARN', up: 'UP', pending: 'PENDING' };
   const RANK: Record<ViewState, number> = { down: 0, warn: 1, pending: 2, up: 3 };
 
@@ -182,6 +198,7 @@ export function statusView(): StatusView {
       if (q.seconds_to_full !== null) text += ` · full in ${esc(span(q.seconds_to_full))}`;
       facts.push(fact('Queue', `${text} ${meter(q.size, q.capacity)}`));
     }
+    if (e.traffic) facts.push(fact('Traffic', esc(trafficLine(e.traffic))));
     return (
       `<article class="card s-${s}" data-exporter="${esc(e.name)}">` +
       `<div class="head">${badge(s)}<h3 class="name">${esc(e.name)}</h3>` +
@@ -239,3 +256,4 @@ export function statusView(): StatusView {
 
   return { renderApp, title, overall, escape: esc };
 }
+

@@ -44,6 +44,8 @@ export function exporterSeries(m: MetricSet, e: ExporterDiagnosis): Series[] {
     const toFull = isNumber(q.seconds_to_full) ? q.seconds_to_full : Infinity;
     out.push({ gauge: m.queueSecondsToFull, labels: { exporter }, value: toFull });
   }
+  const lost = e.traffic?.lost_per_second;
+  if (isNumber(lost)) out.push({ gauge: m.dataLost, labels: { exporter }, value: lost });
   return out;
 }
 

@@ -73,6 +73,12 @@ export const FAMILIES = {
     help: 'Seconds until the sending queue is full at the current fill rate; +Inf when not filling.',
     labelNames: ['exporter'],
   },
+  dataLost: {
+    name: 'otel_sentinel_exporter_data_lost_per_second',
+    type: 'gauge',
+    help: "Items (spans, metric points, log records) the collector dropped per second for this exporter between its last two scrapes: enqueue failures plus failed sends (counted once retries are over).",
+    labelNames: ['exporter'],
+  },
   collectorUp: {
     name: 'otel_sentinel_collector_up',
     type: 'gauge',

@@ -148,11 +148,12 @@ t.test('send failures while the probe says the backend is fine: the two disagree
   figures = { 'otlp/tempo': { sent: 100, sendFailed: 60 }, 'otlp/other': { sent: 80, sendFailed: 7 } };
   const s2 = await scraper.scrape(input, signal());
   const p = s2.queues.get('otlp/tempo')!.problems[0]!;
-  t.equal(p.reason, 'send_failing');
+  t.equal(p.reason, 'exports_rejected', 'the probe passes, real sends fail');
+  t.equal(p.cause, 'backend');
   t.equal(p.severity, 'critical', 'nothing got through');
-  t.match(p.message, '50 items in failed send attempts by exporter otlp/tempo since the last check');
-  t.match(p.message, /The probe and the collector disagree/);
-  t.match(p.message, /data-dependent rejection/);
+  t.match(p.message, /exporter otlp\/tempo: the collector's own sends fail at \d+(\.\d)?\/s/);
+  t.match(p.message, /set it to `detailed` to see the error type/, 'below detailed: which level would name the error');
+  t.match(p.message, /rejects real batches/);
   t.match(p.fix, /Exporting failed/);
   const o = s2.queues.get('otlp/other')!.problems[0]!;
   t.equal(o.severity, 'warning', 'some still get through');

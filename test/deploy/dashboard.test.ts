@@ -76,6 +76,7 @@ t.test('the dashboard shows the metrics docs/metrics.md documents', async (t) =>
     'otel_sentinel_tls_cert_not_after_timestamp_seconds',
     'otel_sentinel_exporter_queue_fill_ratio',
     'otel_sentinel_exporter_queue_seconds_to_full',
+    'otel_sentinel_exporter_data_lost_per_second',
     'otel_sentinel_collector_up',
     'otel_sentinel_collector_problem',
     'otel_sentinel_collector_open_fds',

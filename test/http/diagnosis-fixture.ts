@@ -7,8 +7,8 @@ import { collectorState, exporterState, worse } from '../../src/diagnose/state.j
 
 export const HOSTILE_MESSAGE = `x509: certificate signed by unknown authority <script>alert("pwn")</script> & 'quoted' <img src=x onerror=alert(1)>`;
 
-type ExporterFields = Omit<ExporterDiagnosis, 'state' | 'phases' | 'signal' | 'signals' | 'note' | 'value_sources'> &
-  Partial<Pick<ExporterDiagnosis, 'signal' | 'signals' | 'note' | 'value_sources'>> & {
+type ExporterFields = Omit<ExporterDiagnosis, 'state' | 'phases' | 'signal' | 'signals' | 'note' | 'value_sources' | 'traffic'> &
+  Partial<Pick<ExporterDiagnosis, 'signal' | 'signals' | 'note' | 'value_sources' | 'traffic'>> & {
   phases: Omit<ExporterDiagnosis['phases'], 'total_seconds'> & { total_seconds?: number | null };
 };
 type ExporterOver = Partial<Omit<ExporterDiagnosis, 'phases'>> & { phases?: ExporterFields['phases'] };
@@ -21,6 +21,7 @@ function entry(base: ExporterFields, over: ExporterOver): ExporterDiagnosis {
     signals: ['traces'],
     note: null,
     value_sources: [],
+    traffic: null,
     ...e,
     phases: { ...e.phases, total_seconds: e.phases.total_seconds ?? null },
     state: over.state ?? exporterState(e.checked_at !== null, e.up, e.problems),
@@ -89,6 +90,10 @@ export function fillingExporter(over: ExporterOver = {}): ExporterDiagnosis {
     tls: null,
     proxy: null,
     queue: { size: 812, capacity: 1000, sizer: 'items', unit: 'spans', seconds_to_full: 42 },
+    traffic: {
+      sent_per_second: 120.4, failed_per_second: 30, enqueue_failed_per_second: 0, lost_per_second: 30,
+      error_types: [{ error_type: 'ResourceExhausted', permanent: false, per_second: 30 }], in_flight: 4,
+    },
     last_success_at: '2026-11-23T19:59:57.000Z',
     checked_at: '2026-11-23T19:59:57.000Z',
   }, over);
