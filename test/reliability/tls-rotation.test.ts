@@ -6,7 +6,7 @@
  * failure on a pipeline the restarted collector serves fine.
  */
 import t from 'tap';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testCerts } from '../helpers/certs.js';
 import { startHttpServer } from '../helpers/servers.js';
@@ -39,4 +39,12 @@ t.test('an exporter follows its CA file when it is rotated in place', async (t) 
   t.same(after.problems, [], 'no problem left');
   t.ok(d.logs.some((r) => r.msg === 'configuration reloaded'), 'the change was taken as a reload');
   t.equal(sample(await d.metrics(), 'otel_sentinel_config_last_reload_successful'), 1, 'the reload succeeded');
+
+  // the file goes away (a Secret deleted): named as unreadable, not probed with the CA it held
+  rmSync(caFile);
+  const gone = await waitFor('the exporter to report its unreadable CA file', async () => {
+    const e = await d.exporter('otlphttp/rotated');
+    return e?.problems.some((p) => p.reason === 'tls_config_invalid') ? e : undefined;
+  });
+  t.equal(gone.state, 'down', 'the exporter is down on its TLS settings');
 });
