@@ -10,7 +10,7 @@
 import t from 'tap';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runChaos } from '../../bench/chaos.js';
+import { chaosVerdicts, runChaos } from '../../bench/chaos.js';
 
 t.test('a short chaos round keeps every invariant', async (t) => {
   t.ok(existsSync(fileURLToPath(new URL('../../dist/src/bin.js', import.meta.url))), 'the daemon is built');
@@ -45,4 +45,8 @@ t.test('a short chaos round keeps every invariant', async (t) => {
     `no probe past probe.timeout: longest ${r.maxProbeSeconds} s (${r.maxProbeWhere}), event-loop delay up to ${r.maxLoopLagSeconds} s`,
   );
   t.ok(r.samples.length > 0 && r.samples.every((s) => Number.isFinite(s.rssBytes) && s.fds > 0), 'RSS and open fds sampled from /proc');
+  // the bench's own verdict lines agree on the invariants above (memory growth needs a longer run)
+  const verdicts = chaosVerdicts(r);
+  t.equal(verdicts.length, 10, 'the bench judges ten invariants');
+  for (const v of verdicts.filter((x) => /swaps|flips|rotations|DNS changes|never exited/.test(x.what))) t.ok(v.ok, v.what);
 });
