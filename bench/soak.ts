@@ -8,6 +8,8 @@
  *       [--exporters 20] [--interval 100ms] [--sample 5s] [--warmup 60s] [--log FILE]
  *
  * --log keeps the daemon's own log output in FILE (else it is only counted).
+ *
+ * With --chaos it runs the chaos run beside the real collector instead (bench/chaos-run.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -18,6 +20,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '../src/config/duration.js';
 import { collectorConfig } from './collector-config.js';
+import { chaosMain } from './chaos-run.js';
 import { BACKEND_KINDS, startSoakBackends, type BackendKind } from './soak-backends.js';
 
 const BIN = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../src/bin.js');
@@ -240,7 +243,7 @@ function verdict(samples: readonly Sample[], warmupMs: number, exitCode: number 
   return pass ? 0 : 1;
 }
 
-main().then(
+(process.argv.includes('--chaos') ? chaosMain(process.argv.slice(2).filter((a) => a !== '--chaos')) : main()).then(
   (code) => {
     process.exitCode = code;
   },

@@ -43,7 +43,9 @@ export async function loadAll(flags: CommonFlags, locator: CollectorLocator, own
     }
   }
   const model = readCollectorConfig({ files: config.collector.configFiles, env, collectorEnv, sentinel: config });
-  // a `${file:}` value read from a file changes with it, as the collector's file provider sees it
-  const files = [...(config.source ? [config.source] : []), ...config.collector.configFiles, ...(model.referencedFiles ?? [])];
+  // a `${file:}` value read from a file changes with it, as the collector's file provider sees it;
+  // so do an exporter's TLS files: a rotated CA or client certificate is probed with at once
+  const tlsFiles = model.exporters.flatMap((e) => [e.tls.caFile, e.tls.certFile, e.tls.keyFile]).filter((f): f is string => typeof f === 'string' && f !== '');
+  const files = [...new Set([...(config.source ? [config.source] : []), ...config.collector.configFiles, ...(model.referencedFiles ?? []), ...tlsFiles])];
   return { config, model, env, files, collectorPid };
 }

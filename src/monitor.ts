@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { FILE_LIMITS, readBoundedFileSync } from './config/read-bounded-file.js';
 import type { CollectorModel } from './config/collector-model.js';
 import type { ExporterSpec } from './config/exporter-spec.js';
 import type { SentinelConfig } from './config/sentinel-config.js';
@@ -44,6 +46,8 @@ interface ExporterState {
   shown: string;
   key: string;
   prober: ExporterProber;
+  /** tlsDigest() of the files the prober was made from */
+  tlsFiles: string;
   result: ProbeResult | null;
   lastSuccessAt: number | null;
   queue: QueueReport | null;
@@ -75,6 +79,25 @@ const NOT_INSPECTED: CollectorReport = Object.freeze({
 
 /** A spec's identity for reloads: same identity keeps the prober, its state and history. */
 const identity = (spec: ExporterSpec): string => JSON.stringify(spec);
+
+/**
+ * What the exporter's TLS files hold now ('' without any): the prober's TLS context was made from
+ * them, so a certificate or CA rotated in place needs a new prober, though the spec is the same.
+ * `read` reads each file once per apply (many exporters share one CA file).
+ */
+function tlsDigest(spec: ExporterSpec, read: (file: string) => string): string {
+  const files = [spec.tls.caFile, spec.tls.certFile, spec.tls.keyFile];
+  return files.some(Boolean) ? files.map((f) => (f ? read(f) : '')).join(',') : '';
+}
+
+function fileDigest(file: string): string {
+  try {
+    return createHash('sha256').update(readBoundedFileSync(file, FILE_LIMITS.tls)).digest('hex');
+  } catch (err) {
+    // unreadable or too large: the new prober reports it (tls_config_invalid)
+    return `unreadable:${(err as NodeJS.ErrnoException).code ?? (err as Error).name}`;
+  }
+}
 
 /**
  * The endpoint as every view shows it (diagnosis, metrics label, status page, logs): credentials
@@ -242,12 +265,26 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       const kept: string[] = [];
       const removed: string[] = [];
       const wanted = new Map(nextModel.exporters.map((s) => [s.name, s]));
+      const digests = new Map<string, string>();
+      const read = (file: string): string => {
+        let d = digests.get(file);
+        if (d === undefined) digests.set(file, (d = fileDigest(file)));
+        return d;
+      };
       for (const [name, st] of exporters) {
         const spec = wanted.get(name);
         if (!spec || identity(spec) !== identity(st.spec)) {
           st.prober.close();
           exporters.delete(name);
           if (!spec) removed.push(name);
+          continue;
+        }
+        const tlsFiles = tlsDigest(spec, read);
+        if (tlsFiles !== st.tlsFiles) {
+          // same settings, rotated files: a prober with the new TLS context; state and history stay
+          st.prober.close();
+          st.prober = deps.createProber(spec);
+          st.tlsFiles = tlsFiles;
         }
       }
       for (const spec of nextModel.exporters) {
@@ -260,6 +297,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
           shown: shownEndpoint(spec),
           key: taskKey(spec.name),
           prober: deps.createProber(spec),
+          tlsFiles: tlsDigest(spec, read),
           result: null,
           lastSuccessAt: null,
           queue: null,

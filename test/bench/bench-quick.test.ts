@@ -4,11 +4,11 @@
  * figure is judged here (timings belong to the bench itself). Needs `npm run build` (pretest runs it).
  */
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnGroup } from '../helpers-e2e/group-tether.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const entry = join(root, 'dist', 'bench', 'run.js');
@@ -20,14 +20,14 @@ t.test('--quick prints the side-by-side table, the absolute figures and every bu
   const dir = mkdtempSync(join(tmpdir(), 'bench-quick-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const out = join(dir, 'results.json');
-  const child = spawn(process.execPath, [entry, '--quick', '--out', out], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
+  // its own process group, tied to this process: when tap's timeout kills this test, the bench's
+  // `serve` daemons, targets and Prometheus go with it
+  const { child, killGroup } = spawnGroup(process.execPath, [entry, '--quick', '--out', out], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(killGroup);
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   t.equal(code, 0, `exit code 0; stderr: ${stderr.slice(-2000)}`);
 

@@ -114,6 +114,8 @@ export async function startFaultBackend(o: FaultBackendOptions): Promise<FaultBa
     }
     stream.resume();
     stream.on('end', () => {
+      // a switch of mode may have dropped the connection meanwhile: nothing to answer on
+      if (stream.destroyed) return;
       exports++;
       const auth = headers['authorization'];
       const v = verdict(typeof auth === 'string' ? auth : undefined, headers[':path'] === TRACE_SERVICE);
