@@ -124,6 +124,14 @@ function valueSources(input: ExporterInput): ValueSource[] {
   return out;
 }
 
+/** How a note says that a referenced value is not known here: unreadable, or over its size limit. */
+function notRead(input: ExporterInput, reference: string): string {
+  const why = (input.unresolved ?? []).find((u) => u.reference === reference && u.why !== undefined)?.why;
+  return why === undefined
+    ? 'which otel-sentinel cannot read here (the collector may)'
+    : `which otel-sentinel does not read: the file ${why} for a referenced file`;
+}
+
 /** The signal a probe exports: the first the pipelines carry (traces, metrics, logs). */
 const probedSignal = (signals: readonly Signal[] | undefined): Signal | undefined =>
   signals === undefined ? undefined : SIGNALS.find((s) => signals.includes(s));
@@ -169,7 +177,7 @@ function otherExporter(input: ExporterInput, kind: ExporterKind, sources: ValueS
   const safe = (ps: Problem[]): Problem[] => ps.map((p) => Object.freeze({ ...p, message: redact(p.message, secrets), fix: redact(p.fix, secrets) }));
   const none = (note: string): ExporterSpec => ({ ...base, protocol: 'none', endpoint: '', note: redact(note, secrets), configProblems: [] });
   if (blocking) {
-    return none(`cannot be checked: ${prefix}.${blocking.key} is ${blocking.reference}, which otel-sentinel cannot read here (the collector may); nothing is probed`);
+    return none(`cannot be checked: ${prefix}.${blocking.key} is ${blocking.reference}, ${notRead(input, blocking.reference)}; nothing is probed`);
   }
   if (kind.protocol === 'grpc' || kind.protocol === 'http') return none(`not probed: ${input.type} carries no traces, metrics or logs in any pipeline`);
   if (kind.protocol === 'none') return none(`not probed: ${input.type} (${kind.why})`);
@@ -286,7 +294,7 @@ function otlpExporter(
     ...(handshakeOnly
       ? {
           handshakeOnly: true,
-          note: `request not sent: ${handshakeOnly.key.startsWith('extensions.') ? handshakeOnly.key : `${prefix}.${handshakeOnly.key}`} is ${handshakeOnly.reference}, which otel-sentinel cannot read here (the collector may), so the credentials cannot be checked; DNS, TCP and TLS are probed`,
+          note: `request not sent: ${handshakeOnly.key.startsWith('extensions.') ? handshakeOnly.key : `${prefix}.${handshakeOnly.key}`} is ${handshakeOnly.reference}, ${notRead(input, handshakeOnly.reference)}, so the credentials cannot be checked; DNS, TCP and TLS are probed`,
         }
       : {}),
     ...(dynamicAuth ? { dynamicAuth } : {}),

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { parseDocument } from 'yaml';
 import { setKey } from './collector-values.js';
+import { formatBytes, formatSize } from './read-bounded-file.js';
 
 /**
  * Environment references in the collector's configuration, expanded the way the collector's
@@ -43,6 +44,8 @@ export interface UnsupportedReference {
   readonly path: TreePath;
   /** the reference as written, e.g. `${file:/etc/token}` */
   readonly reference: string;
+  /** why a readable file was not read: `is 2,000,000 bytes (1.9 MiB), over the limit of 1 MiB` */
+  readonly why?: string;
 }
 
 /** A `${file:...}` reference that was read. */
@@ -111,17 +114,22 @@ interface Sink {
   files: FileReference[];
 }
 
-/** The content of a `${file:PATH}` reference, or null when it cannot be read here. */
-function readReferencedFile(path: string): string | null {
-  if (!isAbsolute(path)) return null;
+/** What reading a `${file:PATH}` reference gave: its content, or nothing (and why, when known). */
+type FileRead = { readonly content: string } | { readonly content: null; readonly why?: string };
+
+/** The content of a `${file:PATH}` reference, or null when it cannot (or may not) be read here. */
+function readReferencedFile(path: string): FileRead {
+  if (!isAbsolute(path)) return { content: null };
+  const tooLarge = (size: number): FileRead => ({ content: null, why: `is ${formatSize(size)}, over the limit of ${formatBytes(MAX_EXPANDED_LENGTH)}` });
   try {
     // a regular file of bounded size only: /dev/zero never ends, a FIFO would block the daemon
     const st = statSync(path);
-    if (!st.isFile() || st.size > MAX_EXPANDED_LENGTH) return null;
+    if (!st.isFile()) return { content: null };
+    if (st.size > MAX_EXPANDED_LENGTH) return tooLarge(st.size);
     const content = readFileSync(path, 'utf8');
-    return content.length > MAX_EXPANDED_LENGTH ? null : content;
+    return content.length > MAX_EXPANDED_LENGTH ? tooLarge(Buffer.byteLength(content)) : { content };
   } catch {
-    return null;
+    return { content: null };
   }
 }
 
@@ -142,9 +150,10 @@ function resolveReference(ref: string, env: Environment, path: TreePath, sink: S
     throw new ExpansionError(path, `the reference "${ref}" contains unsupported characters ('$')`);
   }
   if (scheme === 'file') {
-    const content = readReferencedFile(opaque);
+    const read = readReferencedFile(opaque);
+    const content = read.content;
     if (content === null) {
-      sink.unsupported.push({ path, reference: ref });
+      sink.unsupported.push({ path, reference: ref, ...('why' in read && read.why !== undefined ? { why: read.why } : {}) });
       return null;
     }
     if (!sink.files.some((r) => r.reference === ref && samePath(r.path, path))) sink.files.push({ path, reference: ref });
@@ -210,7 +219,7 @@ function walk(node: unknown, env: Environment, path: (string | number)[], sink: 
     const target = fileTarget(node);
     if (target !== null && !target.includes('$') && findReference(node) === node) {
       // a whole value: a map or list in the file is that map or list
-      const content = readReferencedFile(target);
+      const content = readReferencedFile(target).content;
       const parsed = content === null ? undefined : parseStructure(content);
       if (parsed !== undefined) {
         if (nesting >= MAX_FILE_NESTING) throw new ExpansionError(path, 'too many recursive expansions');

@@ -161,3 +161,34 @@ t.test('a watched file too large to digest still reports a change', async (t) =>
   while (changes === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   t.equal(changes, 1, 'the change of size was seen');
 });
+
+t.test('a ${file:} reference over its limit is not read, and the note says the size and the limit', (t) => {
+  const d = dir(t);
+  const token = sparse(join(d, 'token'), 3 * MiB);
+  const big = sparse(join(d, 'endpoint'), 2 * MiB);
+  const file = join(d, 'collector.yaml');
+  writeFileSync(
+    file,
+    [
+      'exporters:',
+      '  otlp_http/header:',
+      '    endpoint: http://127.0.0.1:4318',
+      `    headers: {authorization: "\${file:${token}}"}`,
+      '  otlp_http/endpoint:',
+      `    endpoint: "\${file:${big}}"`,
+      'service:',
+      '  pipelines: {traces: {receivers: [otlp], exporters: [otlp_http/header, otlp_http/endpoint]}}',
+      '',
+    ].join('\n'),
+  );
+  const model = readCollectorConfig({ files: [file], env: {}, sentinel: defaultSentinelConfig() });
+  const byName = new Map(model.exporters.map((e) => [e.name, e]));
+  const header = byName.get('otlp_http/header');
+  t.equal(header?.handshakeOnly, true, 'the request is left out, the transport still probed');
+  t.match(header?.note, `is 3,145,728 bytes (3.0 MiB), over the limit of ${formatBytes(MiB)}`);
+  t.same(header?.configProblems, [], 'not a problem: the collector may read it');
+  const endpoint = byName.get('otlp_http/endpoint');
+  t.equal(endpoint?.protocol, 'none', 'an endpoint not read is not probed');
+  t.match(endpoint?.note, `the file is 2,097,152 bytes (2.0 MiB), over the limit of ${formatBytes(MiB)}`);
+  t.end();
+});
