@@ -2,7 +2,7 @@ import pino from 'pino';
 import { errorDocument, type Command, type Io } from './command.js';
 import { assembleDiagnosis, collectorDiagnosis } from './diagnose/diagnosis.js';
 import type { Diagnosis } from './diagnose/diagnosis.js';
-import type { CollectorReport } from './collector/collector-report.js';
+import { NOT_INSPECTED } from './collector/collector-report.js';
 import { COLOUR, PLAIN, renderReport } from './check-report.js';
 import { loadAll } from './load-all.js';
 import { createMonitor } from './monitor.js';
@@ -13,19 +13,6 @@ import { createTelemetryScraper } from './collector/telemetry-scraper.js';
 export interface CheckOptions {
   readonly procRoot?: string;
 }
-
-/** The collector block of a round run with --no-collector: nothing inspected, nothing wrong. */
-const NOT_INSPECTED: CollectorReport = Object.freeze({
-  found: false,
-  pid: null,
-  open_fds: null,
-  max_fds: null,
-  rss_bytes: null,
-  memory_limit_bytes: null,
-  oom_kills: 0,
-  restarts: 0,
-  problems: [],
-});
 
 /** Whether a diagnosis fails the run at this --fail-on level. */
 export function fails(d: Diagnosis, failOn: Command['failOn']): boolean {

@@ -4,7 +4,7 @@ import { FILE_LIMITS, readBoundedFileSync } from './config/read-bounded-file.js'
 import type { CollectorModel } from './config/collector-model.js';
 import type { ExporterSpec } from './config/exporter-spec.js';
 import type { SentinelConfig } from './config/sentinel-config.js';
-import type { CollectorReport, QueueReport } from './collector/collector-report.js';
+import { NOT_INSPECTED, type CollectorReport, type QueueReport } from './collector/collector-report.js';
 import type { TrafficReport } from './collector/traffic.js';
 import type { CollectorDiagnosis, Diagnosis, ExporterDiagnosis } from './diagnose/diagnosis.js';
 import { assembleDiagnosis, collectorDiagnosis, exporterDiagnosis } from './diagnose/diagnosis.js';
@@ -64,18 +64,6 @@ interface ExporterState {
 
 export const COLLECTOR_TASK = 'collector';
 const taskKey = (exporter: string): string => `exporter:${exporter}`;
-
-const NOT_INSPECTED: CollectorReport = Object.freeze({
-  found: false,
-  pid: null,
-  open_fds: null,
-  max_fds: null,
-  rss_bytes: null,
-  memory_limit_bytes: null,
-  oom_kills: 0,
-  restarts: 0,
-  problems: [],
-}) as CollectorReport;
 
 /** A spec's identity for reloads: same identity keeps the prober, its state and history. */
 const identity = (spec: ExporterSpec): string => JSON.stringify(spec);

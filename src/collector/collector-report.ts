@@ -29,3 +29,16 @@ export interface QueueReport {
   seconds_to_full: number | null;
   problems: Problem[];
 }
+
+/** The collector block before any inspection (or with none asked for): nothing found, nothing wrong. */
+export const NOT_INSPECTED: CollectorReport = Object.freeze({
+  found: false,
+  pid: null,
+  open_fds: null,
+  max_fds: null,
+  rss_bytes: null,
+  memory_limit_bytes: null,
+  oom_kills: 0,
+  restarts: 0,
+  problems: [],
+}) as CollectorReport;
