@@ -155,15 +155,7 @@ export function sinceEmpty(points: readonly Point[]): readonly Point[] {
  */
 export function fillRate(points: readonly Point[]): number | null {
   if (points.length < 2) return null;
-  const n = points.length;
-  const t0 = points[0]!.t;
-  let mx = 0, my = 0;
-  for (const p of points) {
-    mx += (p.t - t0) / 1000;
-    my += p.size;
-  }
-  mx /= n;
-  my /= n;
+  const { t0, mx, my } = means(points);
   let sxx = 0, sxy = 0;
   for (const p of points) {
     const dx = (p.t - t0) / 1000 - mx;
@@ -172,6 +164,17 @@ export function fillRate(points: readonly Point[]): number | null {
   }
   if (sxx <= 0) return null;
   return sxy / sxx;
+}
+
+/** The first sample's time, and the mean time (seconds after it) and size of the samples. */
+function means(points: readonly Point[]): { t0: number; mx: number; my: number } {
+  const t0 = points[0]!.t;
+  let mx = 0, my = 0;
+  for (const p of points) {
+    mx += (p.t - t0) / 1000;
+    my += p.size;
+  }
+  return { t0, mx: mx / points.length, my: my / points.length };
 }
 
 /**
@@ -186,16 +189,10 @@ export function rising(points: readonly Point[], rate: number): boolean {
   const rise = rate * span;
   if (!(rise >= 1)) return false;
   const n = points.length;
-  let mx = 0, my = 0;
-  for (const p of points) {
-    mx += (p.t - first.t) / 1000;
-    my += p.size;
-  }
-  mx /= n;
-  my /= n;
+  const { t0, mx, my } = means(points);
   let sse = 0;
   for (const p of points) {
-    const r = p.size - (my + rate * ((p.t - first.t) / 1000 - mx));
+    const r = p.size - (my + rate * ((p.t - t0) / 1000 - mx));
     sse += r * r;
   }
   const scatter = n > 2 ? Math.sqrt(sse / (n - 2)) : 0;
