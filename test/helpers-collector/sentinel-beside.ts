@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { startDaemon, type RunningDaemon } from '../../src/daemon.js';
-import { createLogger } from '../../src/log.js';
+import type { RunningDaemon } from '../../src/daemon.js';
+import { startLoggedDaemon } from '../helpers-e2e/sentinel.js';
 import { waitFor } from '../helpers-e2e/wait-for.js';
 import type { RunningCollector } from './collector-process.js';
 import { fetchPage, sentinelView, type SentinelExporterView } from './metrics-pages.js';
@@ -52,31 +51,14 @@ export async function startSentinelBeside(collector: RunningCollector, o: Sentin
       ...(o.extraYaml ?? []),
     ].join('\n'),
   );
-  let log = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      log = (log + chunk.toString('utf8')).slice(-20_000);
-      cb();
-    },
-  });
-  let daemon: RunningDaemon;
-  try {
-    daemon = await startDaemon(
-      { configFile: file },
-      { stdout: sink, stderr: sink, env: { PATH: process.env['PATH'] } },
-      { logger: createLogger('warn', sink) },
-    );
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
+  const { daemon, log } = await startLoggedDaemon(file, dir);
   const url = `http://127.0.0.1:${daemon.address.port}`;
   let stopped = false;
   const sentinel: SentinelBeside = {
     daemon,
     url,
     metricsUrl: `${url}/metrics`,
-    log: () => log,
+    log,
     view: async () => sentinelView(await fetchPage(`${url}/metrics`)),
     stop: async () => {
       if (stopped) return;
@@ -93,7 +75,7 @@ export async function startSentinelBeside(collector: RunningCollector, o: Sentin
     });
   } catch (err) {
     await sentinel.stop();
-    throw new Error(`${(err as Error).message}\n${log}`);
+    throw new Error(`${(err as Error).message}\n${log()}`);
   }
   return sentinel;
 }

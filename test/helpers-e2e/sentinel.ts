@@ -53,6 +53,31 @@ export interface ProblemDoc {
   readonly fix: string;
 }
 
+/**
+ * The daemon in this process on a config file, its log (warn and above) kept in memory, the last
+ * 20 kB of it; when it fails to start, `dir` is removed and the error thrown.
+ */
+export async function startLoggedDaemon(configFile: string, dir: string): Promise<{ daemon: RunningDaemon; log: () => string }> {
+  let log = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      log = (log + chunk.toString('utf8')).slice(-20_000);
+      cb();
+    },
+  });
+  try {
+    const daemon = await startDaemon(
+      { configFile },
+      { stdout: sink, stderr: sink, env: { PATH: process.env['PATH'] } },
+      { logger: createLogger('warn', sink) },
+    );
+    return { daemon, log: () => log };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
 export async function startSentinel(o: SentinelOptions): Promise<Sentinel> {
   const dir = mkdtempSync(join(tmpdir(), 'otel-sentinel-e2e-daemon-'));
   const collectorFile = join(dir, 'collector.yaml');
@@ -74,24 +99,7 @@ export async function startSentinel(o: SentinelOptions): Promise<Sentinel> {
       '  level: warn',
     ].join('\n'),
   );
-  let log = '';
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      log = (log + chunk.toString('utf8')).slice(-20_000);
-      cb();
-    },
-  });
-  let daemon: RunningDaemon;
-  try {
-    daemon = await startDaemon(
-      { configFile: sentinelFile },
-      { stdout: sink, stderr: sink, env: { PATH: process.env['PATH'] } },
-      { logger: createLogger('warn', sink) },
-    );
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
-  }
+  const { daemon, log } = await startLoggedDaemon(sentinelFile, dir);
   const target = `127.0.0.1:${daemon.address.port}`;
   const url = `http://${target}`;
   let stopped = false;
@@ -99,7 +107,7 @@ export async function startSentinel(o: SentinelOptions): Promise<Sentinel> {
     daemon,
     target,
     url,
-    log: () => log,
+    log,
     diagnosis: async () => {
       const res = await fetch(`${url}/api/v1/diagnosis`, { signal: AbortSignal.timeout(10_000) });
       if (res.status !== 200) throw new Error(`/api/v1/diagnosis answered ${res.status}`);
@@ -121,7 +129,7 @@ export async function startSentinel(o: SentinelOptions): Promise<Sentinel> {
     });
   } catch (err) {
     await sentinel.stop();
-    throw new Error(`${(err as Error).message}\n${log}`);
+    throw new Error(`${(err as Error).message}\n${log()}`);
   }
   return sentinel;
 }
