@@ -130,8 +130,13 @@ t.test('real batches rejected, dropped for good, stalled: each named; the contro
   // the status page and the metric carry the same
   const page = await (await fetch(`${sentinel.url}/`)).text();
   t.match(page, /Traffic/, 'the status page shows the real traffic');
-  const metrics = await (await fetch(sentinel.metricsUrl)).text();
-  t.match(metrics, /otel_sentinel_exporter_data_lost_per_second\{exporter="otlphttp\/bad"\} [1-9]/, 'data lost, as a metric');
+  // a rate between two collector scrapes: one interval may see no new drop, so wait for one that does
+  const lost = /otel_sentinel_exporter_data_lost_per_second\{exporter="otlphttp\/bad"\} [1-9]/;
+  const metrics = await waitFor('data lost on /metrics', async () => {
+    const text = await (await fetch(sentinel.metricsUrl)).text();
+    return lost.test(text) ? text : undefined;
+  }, { timeoutMs: 30_000 });
+  t.match(metrics, lost, 'data lost, as a metric');
 
   t.same(falseAlarms, [], 'no false alarm on a healthy control, ever');
   await load.stop();
