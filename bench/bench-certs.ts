@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { issueCert, makeCa } from '../test/helpers/certs.js';
 
 /** The certificate files of one bench run (PEM), all for 127.0.0.1 and localhost. */
 export interface BenchCerts {
@@ -12,49 +10,19 @@ export interface BenchCerts {
   readonly expiredKeyFile: string;
 }
 
-const stamp = (d: Date): string => d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
+const SAN = 'IP:127.0.0.1,IP:::1,DNS:localhost';
 
 /**
- * Makes a CA and two server certificates (one valid for a year, one expired) with `openssl`, EC
- * P-256 as many current backends serve, into `dir`. `openssl ca` is used because it can date a
- * certificate in the past.
+ * A CA and two server certificates (one valid for a year, one expired) in `dir`, from the same
+ * factory as the tests' certificates (EC P-256, as many current backends serve).
  */
 export function makeBenchCerts(dir: string): BenchCerts {
-  const ca = join(dir, 'ca');
-  mkdirSync(join(ca, 'newcerts'), { recursive: true });
-  writeFileSync(join(ca, 'index.txt'), '');
-  writeFileSync(join(ca, 'serial'), '1000\n');
-  const cnf = join(ca, 'ca.cnf');
-  writeFileSync(
-    cnf,
-    [
-      '[ca]', 'default_ca = own', '[own]', `dir = ${ca}`, 'database = $dir/index.txt', 'new_certs_dir = $dir/newcerts',
-      'serial = $dir/serial', 'default_md = sha256', 'policy = any', 'unique_subject = no', 'copy_extensions = none',
-      '[any]', 'commonName = supplied', '[req]', 'distinguished_name = dn', '[dn]',
-      '[v3_ca]', 'basicConstraints = critical,CA:TRUE', 'keyUsage = critical,keyCertSign,cRLSign', 'subjectKeyIdentifier = hash',
-      '[server]', 'basicConstraints = CA:FALSE', 'keyUsage = critical,digitalSignature', 'extendedKeyUsage = serverAuth',
-      'subjectAltName = IP:127.0.0.1,IP:::1,DNS:localhost',
-    ].join('\n'),
-  );
-  const openssl = (args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  };
-  const caKey = join(ca, 'ca.key');
-  const caFile = join(ca, 'ca.pem');
-  openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', caKey]);
-  openssl(['req', '-x509', '-new', '-key', caKey, '-sha256', '-days', '3650', '-subj', '/CN=otel-sentinel bench CA', '-config', cnf, '-extensions', 'v3_ca', '-out', caFile]);
-  const issue = (name: string, start: Date, end: Date): { cert: string; key: string } => {
-    const key = join(dir, `${name}.key`);
-    const csr = join(dir, `${name}.csr`);
-    const cert = join(dir, `${name}.pem`);
-    openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key]);
-    openssl(['req', '-new', '-key', key, '-subj', `/CN=${name}.bench.test`, '-config', cnf, '-out', csr]);
-    openssl(['ca', '-batch', '-notext', '-config', cnf, '-cert', caFile, '-keyfile', caKey, '-startdate', stamp(start), '-enddate', stamp(end), '-extensions', 'server', '-in', csr, '-out', cert]);
-    return { cert, key };
-  };
+  const ca = makeCa(dir, 'ca');
   const day = 86_400_000;
   const now = Date.now();
-  const good = issue('server', new Date(now - day), new Date(now + 365 * day));
-  const expired = issue('expired', new Date(now - 30 * day), new Date(now - 2 * day));
-  return { caFile, certFile: good.cert, keyFile: good.key, expiredCertFile: expired.cert, expiredKeyFile: expired.key };
+  const server = (name: string, start: number, end: number) =>
+    issueCert(dir, 'ca', { name, cn: `${name}.bench.test`, san: SAN, start: new Date(start), end: new Date(end) });
+  const good = server('server', now - day, now + 365 * day);
+  const expired = server('expired', now - 30 * day, now - 2 * day);
+  return { caFile: ca.certFile, certFile: good.certFile, keyFile: good.keyFile, expiredCertFile: expired.certFile, expiredKeyFile: expired.keyFile };
 }

@@ -7,7 +7,7 @@ import type { ExporterSpec } from '../../src/config/exporter-spec.js';
 import { loadSentinelConfig } from '../../src/config/load-sentinel-config.js';
 import { readCollectorConfig } from '../../src/config/read-collector-config.js';
 import type { SentinelConfig } from '../../src/config/sentinel-config.js';
-import { makeCertDir, opensslDate } from './certs.js';
+import { issueCert, testCerts } from '../helpers/certs.js';
 
 const SECRET = 's3cr3t-TOKEN-4242';
 const dir = mkdtempSync(join(tmpdir(), 'otel-sentinel-collector-'));
@@ -213,13 +213,16 @@ service:
 });
 
 t.test('static problems, one by one', async (t) => {
-  const certs = makeCertDir();
-  t.teardown(() => certs.cleanup());
+  const { dir, ca } = testCerts();
   const now = Date.now();
   const day = 86_400_000;
-  const valid = certs.client('valid-client', opensslDate(now - day), opensslDate(now + 400 * day));
-  const soon = certs.client('soon-client', opensslDate(now - day), opensslDate(now + 3 * day));
-  const expired = certs.client('expired-client', '20200101000000Z', '20200201000000Z');
+  const client = (name: string, start: Date, end: Date) => {
+    const c = issueCert(dir, 'ca', { name, cn: name, client: true, start, end });
+    return { cert: c.certFile, key: c.keyFile };
+  };
+  const valid = client('valid-client', new Date(now - day), new Date(now + 400 * day));
+  const soon = client('soon-client', new Date(now - day), new Date(now + 3 * day));
+  const expired = client('expired-client', new Date('2020-01-01T00:00:00Z'), new Date('2020-02-01T00:00:00Z'));
   const f = write(`
 exporters:
   otlp/none: {}
@@ -230,7 +233,7 @@ exporters:
   otlphttp/https-insecure: { endpoint: "https://tempo:4318", tls: { insecure: true } }
   otlphttp/path: { traces_endpoint: "http://tempo:4318/api/traces" }
   otlphttp/badurl: { endpoint: "tempo:4318" }
-  otlp/valid: { endpoint: "tempo:4317", tls: { cert_file: ${valid.cert}, key_file: ${valid.key}, ca_file: ${certs.caCert} } }
+  otlp/valid: { endpoint: "tempo:4317", tls: { cert_file: ${valid.cert}, key_file: ${valid.key}, ca_file: ${ca.certFile} } }
   otlp/soon: { endpoint: "tempo:4317", tls: { cert_file: ${soon.cert}, key_file: ${soon.key} } }
   otlp/expired: { endpoint: "tempo:4317", tls: { cert_file: ${expired.cert}, key_file: ${expired.key} } }
   otlp/mismatch: { endpoint: "tempo:4317", tls: { cert_file: ${valid.cert}, key_file: ${soon.key} } }

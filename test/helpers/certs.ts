@@ -47,7 +47,11 @@ const openssl = (dir: string, args: string[]): void => {
 
 const stamp = (d: Date): string => d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
 
-function makeCa(dir: string, name: string): CertPair {
+/**
+ * A CA in `dir/name` (key, self-signed certificate and the `openssl ca` database), EC P-256.
+ * Every certificate of the project's tests and benchmarks comes from here and `issueCert`.
+ */
+export function makeCa(dir: string, name: string): CertPair {
   const d = join(dir, name);
   mkdirSync(join(d, 'newcerts'), { recursive: true });
   writeFileSync(join(d, 'index.txt'), '');
@@ -88,7 +92,8 @@ function makeCa(dir: string, name: string): CertPair {
   return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
 }
 
-interface Issue {
+export interface Issue {
+  /** file stem: `dir/<name>.pem` and `dir/<name>.key` */
   readonly name: string;
   readonly cn: string;
   readonly san?: string;
@@ -97,7 +102,8 @@ interface Issue {
   readonly end: Date;
 }
 
-function issue(dir: string, caName: string, o: Issue): CertPair {
+/** A leaf certificate signed by the CA `makeCa(dir, caName)` made, dated `start` to `end`. */
+export function issueCert(dir: string, caName: string, o: Issue): CertPair {
   const d = join(dir, caName);
   const keyFile = join(dir, `${o.name}.key`);
   const csr = join(dir, `${o.name}.csr`);
@@ -134,7 +140,7 @@ export function testCerts(): TestCerts {
   const ca = makeCa(dir, 'ca');
   const otherCa = makeCa(dir, 'other-ca');
   const server = (name: string, start: Date, end: Date, san = SERVER_NAMES, cn = 'backend.test', caName = 'ca'): CertPair =>
-    issue(dir, caName, { name, cn, san, start, end });
+    issueCert(dir, caName, { name, cn, san, start, end });
   cached = {
     dir,
     ca,
@@ -145,8 +151,8 @@ export function testCerts(): TestCerts {
     expiringSoon: server('expiring-soon', past, new Date(now + 3 * day), SERVER_NAMES, 'expiring.backend.test'),
     wrongHost: server('wrong-host', past, year, 'DNS:other.example', 'other.example'),
     untrusted: server('untrusted', past, year, SERVER_NAMES, 'untrusted.backend.test', 'other-ca'),
-    client: issue(dir, 'ca', { name: 'client', cn: 'otel-sentinel test client', client: true, start: past, end: year }),
-    untrustedClient: issue(dir, 'other-ca', {
+    client: issueCert(dir, 'ca', { name: 'client', cn: 'otel-sentinel test client', client: true, start: past, end: year }),
+    untrustedClient: issueCert(dir, 'other-ca', {
       name: 'untrusted-client', cn: 'untrusted test client', client: true, start: past, end: year,
     }),
   };
@@ -157,5 +163,5 @@ export function testCerts(): TestCerts {
 export function issueServerCert(name: string, cn: string, san?: string): CertPair {
   const { dir } = testCerts();
   const day = 86_400_000;
-  return issue(dir, 'ca', { name, cn, san, start: new Date(Date.now() - day), end: new Date(Date.now() + 365 * day) });
+  return issueCert(dir, 'ca', { name, cn, san, start: new Date(Date.now() - day), end: new Date(Date.now() + 365 * day) });
 }

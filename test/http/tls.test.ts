@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -10,16 +9,13 @@ import { Registry } from 'prom-client';
 import { ConfigError } from '../../src/config/config-error.js';
 import { createHttpServer } from '../../src/http/server.js';
 import { fixtureDiagnosis, webConfig } from './diagnosis-fixture.js';
+import { testCerts } from '../helpers/certs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'otel-sentinel-web-tls-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-const cert = join(dir, 'cert.pem');
-const key = join(dir, 'key.pem');
-execFileSync('openssl', [
-  'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-  '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=otel-sentinel-test',
-  '-addext', 'subjectAltName=IP:127.0.0.1',
-], { stdio: 'ignore' });
+const certs = testCerts();
+const cert = certs.server.certFile;
+const key = certs.server.keyFile;
 
 const serverWith = (web: Parameters<typeof webConfig>[0]) =>
   createHttpServer({
@@ -39,7 +35,7 @@ t.test('web.tls_cert_file and web.tls_key_file serve HTTPS', async (t) => {
 
   const answer = await new Promise<{ status: number; body: string; protocol: string }>((resolve, reject) => {
     https
-      .get({ host: '127.0.0.1', port, path: '/api/v1/diagnosis', ca: readFileSync(cert), agent: false }, (res) => {
+      .get({ host: '127.0.0.1', port, path: '/api/v1/diagnosis', ca: certs.ca.cert, agent: false }, (res) => {
         let body = '';
         res.on('data', (c: Buffer) => (body += c.toString()));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body, protocol: (res.socket as import('node:tls').TLSSocket).getProtocol() ?? '' }));
