@@ -15,3 +15,6 @@ export interface Finding {
 
 /** The problem a finding names. */
 export const problemOf = (f: Finding): Problem => problem(f.reason, f.facts, f.severity);
+
+/** A finding of a reason code with what was seen (the catalogue's severity). */
+export const finding = (reason: ReasonCode, facts: Facts): Finding => ({ reason, facts });

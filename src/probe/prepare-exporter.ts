@@ -6,9 +6,7 @@ import { resolveEndpoint } from '../config/endpoint.js';
 import { endpointKeyOf } from '../config/static-problems.js';
 import { contentMemo } from '../config/content-memo.js';
 import { loadTlsMaterial } from '../config/tls-material.js';
-import type { ReasonCode } from '../diagnose/catalogue.js';
-import type { Finding } from '../diagnose/finding.js';
-import type { Facts } from '../diagnose/reason-spec.js';
+import { finding, type Finding } from '../diagnose/finding.js';
 import { headerSecrets } from '../diagnose/redact.js';
 import type { PreparedExporter, PreparedTls } from './prepared-exporter.js';
 import { parseProxyUrl } from './proxy-target.js';
@@ -31,8 +29,6 @@ const contextFor = (ca: string | undefined, cert: string | undefined, key: strin
   contexts([ca, cert, key, minVersion], () => createSecureContext({ ca, cert, key, minVersion }));
 
 const EMPTY = Buffer.alloc(0);
-
-const finding = (reason: ReasonCode, facts: Facts): Finding => ({ reason, facts });
 const BODY: Readonly<Record<string, Buffer>> = { gzip: gzipSync(EMPTY), deflate: deflateSync(EMPTY), zlib: deflateSync(EMPTY) };
 
 /**
