@@ -11,6 +11,7 @@ import { assembleDiagnosis, collectorDiagnosis, exporterDiagnosis } from './diag
 import type { Problem } from './diagnose/problem.js';
 import { redact } from './diagnose/redact.js';
 import { endpointKeyOf } from './config/static-problems.js';
+import { exportsOtlp } from './config/exporter-kinds.js';
 import { collectorLogRecords, exporterLogRecord } from './log.js';
 import type { ExporterProber, LookupAll } from './probe/prober.js';
 import type { ProbeResult } from './probe/probe-result.js';
@@ -233,7 +234,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       type: st.spec.type,
       protocol: st.spec.protocol,
       endpoint: st.shown,
-      signal: st.spec.protocol === 'grpc' || st.spec.protocol === 'http' ? (st.spec.handshakeOnly ? null : (st.spec.signal ?? 'traces')) : null,
+      signal: exportsOtlp(st.spec.protocol) ? (st.spec.handshakeOnly ? null : (st.spec.signal ?? 'traces')) : null,
       signals: st.spec.signals ? [...st.spec.signals] : null,
       note: st.spec.note ?? null,
       valueSources: (st.spec.valueSources ?? []).map((v) => ({ ...v })),

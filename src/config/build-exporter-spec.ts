@@ -8,7 +8,7 @@ import { isDuration, parseDuration } from './duration.js';
 import type { ExporterProtocol, ExporterSpec, Signal, TlsSettings, ValueSource } from './exporter-spec.js';
 import { SIGNALS } from './exporter-spec.js';
 import { formatPath, type EnvReference, type FileReference, type TreePath, type UnsupportedReference } from './expand-env.js';
-import { kindOf, type ExporterKind } from './exporter-kinds.js';
+import { exportsOtlp, kindOf, type ExporterKind } from './exporter-kinds.js';
 import { readAuthenticator } from './read-authenticator.js';
 import { describeValue } from './read-yaml-file.js';
 import { quote } from './quote.js';
@@ -178,7 +178,7 @@ function otherExporter(input: ExporterInput, kind: ExporterKind, sources: ValueS
   if (blocking) {
     return none(`cannot be checked: ${prefix}.${blocking.key} is ${blocking.reference}, ${notRead(input, blocking.reference)}; nothing is probed`);
   }
-  if (kind.protocol === 'grpc' || kind.protocol === 'http') return none(`not probed: ${input.type} carries no traces, metrics or logs in any pipeline`);
+  if (exportsOtlp(kind.protocol)) return none(`not probed: ${input.type} carries no traces, metrics or logs in any pipeline`);
   if (kind.protocol === 'none') return none(`not probed: ${input.type} (${kind.why})`);
   // tcp: the endpoint, or the first entry of a list of them
   let key = kind.endpointKey ?? 'endpoint';
