@@ -122,7 +122,7 @@ export interface ExporterReadings {
   readonly lastSuccessAt: number | null;
 }
 
-const NO_PHASES = Object.freeze(Object.fromEntries(PHASES.map((p) => [p.key, null]))) as DiagnosisPhases;
+const NO_PHASES: DiagnosisPhases = Object.freeze(Object.fromEntries(PHASES.map((p) => [p.key, null])) as Record<keyof DiagnosisPhases, null>);
 
 /** An exporter's active problems: the probe's (or, before it, the config's) and its queue's. */
 export const exporterProblems = (r: ExporterReadings): Problem[] => [
