@@ -11,6 +11,7 @@ import { createProber } from './probe/create-prober.js';
 import { createCollectorWatcher } from './collector/collector-watcher.js';
 import { createTelemetryScraper } from './collector/telemetry-scraper.js';
 import { createMetrics } from './metrics/metrics.js';
+import { createMetricsBatcher } from './metrics/metrics-batcher.js';
 import { createHttpServer } from './http/server.js';
 import { watchFiles, type FileWatch } from './watch-files.js';
 import { packageVersion } from './version.js';
@@ -44,26 +45,17 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
   const metrics = createMetrics(registry, { version: packageVersion() });
   metrics.setConfigReloadSuccessful(true);
 
-  let metricsTimer: NodeJS.Timeout | null = null;
-  let upChanged = false;
   let reloadedFor: number | null = null;
-  const refreshMetrics = (): void => {
-    metricsTimer = null;
-    // Between rounds of the collector only single exporters change: update just theirs.
-    const probed = monitor.takeChanges();
-    if (probed) metrics.updateExporters(probed);
-    else metrics.update(monitor.diagnosis());
-  };
+  const batcher = createMetricsBatcher({
+    metrics,
+    source: { takeChanges: () => monitor.takeChanges(), diagnosis: () => monitor.diagnosis() },
+  });
   const monitor = createMonitor({
     logger,
     createProber,
     collector,
     telemetry,
-    onProbe: (exporter, result, previous) => {
-      metrics.recordProbe(exporter, result.up);
-      // the first result of each exporter goes with the batch: at start they all arrive together
-      if (previous && previous.up !== result.up) upChanged = true;
-    },
+    onProbe: (exporter, result, previous) => batcher.probed(exporter, result, previous),
     // A collector that came back (restart, new pid) may carry a new environment: ${env:X}
     // references and proxy variables are resolved again from it.
     onCollector: (report) => {
@@ -72,17 +64,7 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
       reloadedFor = report.pid; // once per new process, even if its environment stays unreadable
       void reload(loaded.collectorPid === null ? 'collector found' : 'collector restarted');
     },
-    // Metrics follow the diagnosis in batches: one update for many probes finishing together;
-    // an exporter going down or coming back is shown at once (alerts wait on it).
-    onChange: () => {
-      if (upChanged) {
-        upChanged = false;
-        if (metricsTimer) clearTimeout(metricsTimer);
-        refreshMetrics();
-        return;
-      }
-      metricsTimer ??= setTimeout(refreshMetrics, 100);
-    },
+    onChange: () => batcher.changed(),
   });
   monitor.apply(loaded.config, loaded.model, loaded.env);
 
@@ -135,7 +117,7 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
       }
       watch?.update(next.files);
       metrics.setConfigReloadSuccessful(true);
-      refreshMetrics();
+      batcher.flush();
       logger.info({ trigger, added, removed, kept: kept.length }, 'configuration reloaded');
       return { ok: true };
     } catch (err) {
@@ -170,7 +152,7 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       watch?.close();
-      if (metricsTimer) clearTimeout(metricsTimer);
+      batcher.stop();
       const grace = new Promise<void>((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref());
       await Promise.race([Promise.all([scheduler.stop(), server.close()]), grace]);
       monitor.close();

@@ -11,10 +11,11 @@ import { assembleDiagnosis, collectorDiagnosis, exporterDiagnosis } from './diag
 import type { Problem } from './diagnose/problem.js';
 import { redact } from './diagnose/redact.js';
 import { endpointKeyOf } from './config/static-problems.js';
+import { exportsOtlp } from './config/exporter-kinds.js';
 import { collectorLogRecords, exporterLogRecord } from './log.js';
 import type { ExporterProber, LookupAll } from './probe/prober.js';
 import type { ProbeResult } from './probe/probe-result.js';
-import type { Task } from './schedule/scheduler.js';
+import { runRound, type Task } from './schedule/scheduler.js';
 import type { TelemetryScraper } from './collector/telemetry-scraper.js';
 
 /** The collector process, as the monitor needs it. */
@@ -233,7 +234,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       type: st.spec.type,
       protocol: st.spec.protocol,
       endpoint: st.shown,
-      signal: st.spec.protocol === 'grpc' || st.spec.protocol === 'http' ? (st.spec.handshakeOnly ? null : (st.spec.signal ?? 'traces')) : null,
+      signal: exportsOtlp(st.spec.protocol) ? (st.spec.handshakeOnly ? null : (st.spec.signal ?? 'traces')) : null,
       signals: st.spec.signals ? [...st.spec.signals] : null,
       note: st.spec.note ?? null,
       valueSources: (st.spec.valueSources ?? []).map((v) => ({ ...v })),
@@ -300,20 +301,9 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     },
     tasks: () => tasks,
     async runOnce(signal) {
-      const timeoutMs = config?.probe.timeoutMs ?? 5000;
-      const runs = [...tasks.entries()].filter(([k]) => k !== COLLECTOR_TASK);
-      const run = async (task: Task): Promise<void> => {
-        const deadline = AbortSignal.timeout(timeoutMs);
-        const sig = signal ? AbortSignal.any([signal, deadline]) : deadline;
-        await task.run(sig).catch(() => undefined);
-      };
+      const probes = [...tasks.entries()].filter(([k]) => k !== COLLECTOR_TASK).map(([, t]) => t);
       // probes first, so the collector round can compare sends with probe results
-      const queue = runs.map(([, t]) => t);
-      const workers = Array.from({ length: Math.min(32, queue.length) }, async () => {
-        for (let t = queue.shift(); t; t = queue.shift()) await run(t);
-      });
-      await Promise.all(workers);
-      await run(collectorTask);
+      await runRound([probes, [collectorTask]], { timeoutMs: config?.probe.timeoutMs ?? 5000, ...(signal ? { signal } : {}) });
     },
     complete() {
       if (!collectorInspected) return false;

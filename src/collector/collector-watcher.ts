@@ -1,8 +1,7 @@
 import { readCpuPercent } from './cpu-usage.js';
 import type { CollectorModel } from '../config/collector-model.js';
 import type { SentinelConfig } from '../config/sentinel-config.js';
-import { problem } from '../diagnose/catalogue.js';
-import type { Problem } from '../diagnose/problem.js';
+import { classifyCollector, fdsNearLimit, type CollectorEvent, type CollectorReadings, type UnreadableFile } from '../diagnose/classify-collector.js';
 import type { Facts } from '../diagnose/reason-spec.js';
 import type { CollectorReport } from './collector-report.js';
 import { findCollector, isAlive, type ProcessIdentity } from './find-collector.js';
@@ -45,18 +44,19 @@ export interface LocatedCollector {
  */
 export interface CollectorWatcher {
   locate(config: SentinelConfig): Promise<LocatedCollector | null>;
+  /** what one inspection reads (src/diagnose/classify-collector.ts judges it) */
+  read(config: SentinelConfig, model: CollectorModel | null, signal: AbortSignal): Promise<CollectorReadings>;
+  /** one inspection, judged: the collector block of the diagnosis */
   inspect(config: SentinelConfig, model: CollectorModel | null, signal: AbortSignal): Promise<CollectorReport>;
 }
 
-/** Past this share of the effective limit, memory_near_limit becomes critical. */
-const MEMORY_CRITICAL_RATIO = 0.95;
 /** A restart right after RSS was this close to the cgroup limit is taken for an OOM kill. */
 const INFERRED_OOM_RATIO = 0.9;
 
-interface HeldEvent {
-  readonly at: number;
-  readonly facts: Facts;
-}
+type HeldEvent = CollectorEvent;
+
+/** The readings of one inspection while they are gathered. */
+type Readings = { -readonly [K in keyof CollectorReadings]: CollectorReadings[K] } & { unreadable: UnreadableFile[] };
 
 interface ProcessState {
   readonly id: ProcessIdentity;
@@ -151,25 +151,34 @@ export function createCollectorWatcher(opts: CollectorWatcherOptions = {}): Coll
   }
 
   async function inspect(config: SentinelConfig, model: CollectorModel | null, signal: AbortSignal): Promise<CollectorReport> {
-    const report: CollectorReport = {
-      found: false, pid: null, open_fds: null, max_fds: null, rss_bytes: null, memory_limit_bytes: null,
-      oom_kills: oomKills, restarts, problems: [],
+    return classifyCollector(await read(config, model, signal), config.thresholds);
+  }
+
+  async function read(config: SentinelConfig, model: CollectorModel | null, signal: AbortSignal): Promise<CollectorReadings> {
+    const readings: Readings = {
+      figures: { found: false, pid: null, open_fds: null, max_fds: null, rss_bytes: null, memory_limit_bytes: null, oom_kills: oomKills, restarts },
+      notFound: null, unreadable: [], cgroupUnavailable: null, memoryLimit: null, oomEvent: null, restartEvent: null,
     };
     try {
-      await inspectInto(report, config, model, signal);
+      await readInto(readings, config, model, signal);
     } catch {
       // unreachable by design (every read returns its errno); keep whatever was gathered
     }
-    report.oom_kills = oomKills;
-    report.restarts = restarts;
-    report.problems.push(...heldProblems());
-    return report;
+    readings.figures.oom_kills = oomKills;
+    readings.figures.restarts = restarts;
+    const t = now();
+    if (!oomEvent || t - oomEvent.at >= holdMs) oomEvent = null;
+    if (!restartEvent || t - restartEvent.at >= holdMs) restartEvent = null;
+    readings.oomEvent = oomEvent;
+    readings.restartEvent = restartEvent;
+    return readings;
   }
 
-  async function inspectInto(report: CollectorReport, config: SentinelConfig, model: CollectorModel | null, signal: AbortSignal): Promise<void> {
+  async function readInto(readings: Readings, config: SentinelConfig, model: CollectorModel | null, signal: AbortSignal): Promise<void> {
+    const report = readings.figures;
     const r = await refresh(config);
     if (!r.state) {
-      report.problems.push(problem('collector_not_found', r.facts));
+      readings.notFound = r.facts;
       return;
     }
     const state = r.state;
@@ -193,11 +202,11 @@ export function createCollectorWatcher(opts: CollectorWatcherOptions = {}): Coll
     // everything failing with "gone" means the process exited while we read it
     if (!(await isAlive(procRoot, state.id))) {
       report.found = false;
-      report.problems.push(problem('collector_not_found', { mode: modeOf(config), pid, pidFile: config.collector.process.pidFile, detail: `the collector (pid ${pid}) exited while it was being inspected` }));
+      readings.notFound = { mode: modeOf(config), pid, pidFile: config.collector.process.pidFile, detail: `the collector (pid ${pid}) exited while it was being inspected` };
       return;
     }
 
-    const unreadable: { what: string; code: string; lost: string }[] = [];
+    const unreadable = readings.unreadable;
     if (fds.ok) report.open_fds = fds.open;
     else if (isPermissionCode(fds.code)) unreadable.push({ what: `/proc/${pid}/fd`, code: fds.code, lost: 'open file descriptors' });
     if (limits.ok) report.max_fds = limits.soft;
@@ -208,44 +217,18 @@ export function createCollectorWatcher(opts: CollectorWatcherOptions = {}): Coll
     if (state.envCode !== null && isPermissionCode(state.envCode) && config.collector.useProcessEnvironment) {
       unreadable.push({ what: `/proc/${pid}/environ`, code: state.envCode, lost: "the collector's environment (${env:X} references and HTTP(S)_PROXY/NO_PROXY are resolved from otel-sentinel's own environment instead)" });
     }
-    if (unreadable.length > 0) {
-      report.problems.push(problem('proc_unreadable', {
-        pid,
-        what: unreadable.map((u) => u.what).join(', '),
-        code: [...new Set(unreadable.map((u) => u.code))].join(', '),
-        lost: unreadable.map((u) => u.lost).join('; '),
-      }));
-    }
-    if (!cg.ok) report.problems.push(problem('cgroup_unavailable', { pid, detail: cg.why.detail }));
+    if (!cg.ok) readings.cgroupUnavailable = cg.why.detail;
 
-    // open fds against the soft limit
-    if (report.open_fds !== null && report.max_fds !== null && report.max_fds > 0) {
-      const ratio = report.open_fds / report.max_fds;
-      const exhausted = report.open_fds >= report.max_fds;
-      if (exhausted || ratio >= config.thresholds.fdRatio) {
-        const b = await classifyFds(procRoot, pid, report.open_fds);
-        const breakdown = b
-          ? `${b.sockets} sockets, ${b.files} files, ${b.pipes} pipes, ${b.other} other${b.sampled < report.open_fds ? ` (estimated from ${b.sampled} sampled fds)` : ''}`
-          : 'not readable';
-        report.problems.push(problem(exhausted ? 'fd_exhausted' : 'fd_near_limit', {
-          pid, open: report.open_fds, max: report.max_fds, ratio, threshold: config.thresholds.fdRatio, breakdown,
-        }));
-      }
+    // the kinds of the open fds, worth reading only when they come near the limit
+    if (fdsNearLimit(report.open_fds, report.max_fds, config.thresholds.fdRatio)) {
+      readings.fdBreakdown = await classifyFds(procRoot, pid, report.open_fds ?? undefined);
     }
 
-    // memory against the limit that bites first
+    // the memory limit that bites first
     const cgroupLimit = cgMem?.limitBytes ?? null;
     const limit = effectiveMemoryLimit(cgroupLimit, model?.memoryLimiter ?? null, host.ok ? host.bytes : null);
     report.memory_limit_bytes = limit?.bytes ?? null;
-    if (limit && report.rss_bytes !== null) {
-      const ratio = report.rss_bytes / limit.bytes;
-      const threshold = config.thresholds.memoryRatio;
-      if (ratio >= threshold) {
-        const severity = ratio >= Math.max(MEMORY_CRITICAL_RATIO, threshold) ? 'critical' : 'warning';
-        const limiter = limit.limiter ? { hard: limit.limiter.hardBytes, spike: limit.limiter.spikeBytes } : {};
-        report.problems.push(problem('memory_near_limit', { pid, rss: report.rss_bytes, limit: limit.bytes, source: limit.source, ratio, threshold, ...limiter }, severity));
-      }
-    }
+    readings.memoryLimit = limit;
     state.lastRss = report.rss_bytes;
     state.lastCgroupLimit = cgroupLimit;
 
@@ -264,20 +247,7 @@ export function createCollectorWatcher(opts: CollectorWatcherOptions = {}): Coll
     }
   }
 
-  function heldProblems(): Problem[] {
-    const t = now();
-    const out: Problem[] = [];
-    if (oomEvent && t - oomEvent.at < holdMs) out.push(problem('oom_killed', { at: new Date(oomEvent.at).toISOString(), ...oomEvent.facts }));
-    else oomEvent = null;
-    if (restartEvent && t - restartEvent.at < holdMs) {
-      // an OOM kill that explains this very restart already says so
-      const explained = oomEvent !== null && oomEvent.facts['newPid'] === restartEvent.facts['newPid'];
-      if (!explained) out.push(problem('collector_restarted', { at: new Date(restartEvent.at).toISOString(), restarts, ...restartEvent.facts }));
-    } else restartEvent = null;
-    return out;
-  }
-
-  return { locate, inspect };
+  return { locate, read, inspect };
 }
 
 function modeOf(config: SentinelConfig): 'pid' | 'pid_file' | 'name' {

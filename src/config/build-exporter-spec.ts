@@ -1,5 +1,5 @@
-import { problem } from '../diagnose/catalogue.js';
-import type { Problem } from '../diagnose/problem.js';
+import { finding, type Finding } from '../diagnose/finding.js';
+import { configProblems, exporterConfigProblems } from '../diagnose/static-problems.js';
 import { headerSecrets, redact } from '../diagnose/redact.js';
 import type { Facts } from '../diagnose/reason-spec.js';
 import { ConfigError } from './config-error.js';
@@ -8,11 +8,10 @@ import { isDuration, parseDuration } from './duration.js';
 import type { ExporterProtocol, ExporterSpec, Signal, TlsSettings, ValueSource } from './exporter-spec.js';
 import { SIGNALS } from './exporter-spec.js';
 import { formatPath, type EnvReference, type FileReference, type TreePath, type UnsupportedReference } from './expand-env.js';
-import { kindOf, type ExporterKind } from './exporter-kinds.js';
+import { exportsOtlp, kindOf, type ExporterKind } from './exporter-kinds.js';
 import { readAuthenticator } from './read-authenticator.js';
 import { describeValue } from './read-yaml-file.js';
 import { quote } from './quote.js';
-import { staticProblems } from './static-problems.js';
 import { resolveEndpoint } from './endpoint.js';
 
 /**
@@ -170,16 +169,16 @@ function otherExporter(input: ExporterInput, kind: ExporterKind, sources: ValueS
   };
   // Unset variables are warned about only in the keys a transport probe uses: the values of an
   // exporter that is not probed are not checked here (value_sources still shows them unset).
-  const unsetIn = (roots: readonly string[]): Problem[] =>
+  const unsetIn = (roots: readonly string[]): Finding[] =>
     input.references
       .filter((r) => !r.set && !r.defaulted && startsWith(r.path, input.path) && roots.includes(String(r.path[input.path.length])))
-      .map((r) => problem('env_var_unset', { ...where, key: formatPath(r.path.slice(input.path.length)), variable: r.variable }));
-  const safe = (ps: Problem[]): Problem[] => ps.map((p) => Object.freeze({ ...p, message: redact(p.message, secrets), fix: redact(p.fix, secrets) }));
+      .map((r) => finding('env_var_unset', { ...where, key: formatPath(r.path.slice(input.path.length)), variable: r.variable }));
+  const safe = (found: Finding[]) => configProblems(found, secrets);
   const none = (note: string): ExporterSpec => ({ ...base, protocol: 'none', endpoint: '', note: redact(note, secrets), configProblems: [] });
   if (blocking) {
     return none(`cannot be checked: ${prefix}.${blocking.key} is ${blocking.reference}, ${notRead(input, blocking.reference)}; nothing is probed`);
   }
-  if (kind.protocol === 'grpc' || kind.protocol === 'http') return none(`not probed: ${input.type} carries no traces, metrics or logs in any pipeline`);
+  if (exportsOtlp(kind.protocol)) return none(`not probed: ${input.type} carries no traces, metrics or logs in any pipeline`);
   if (kind.protocol === 'none') return none(`not probed: ${input.type} (${kind.why})`);
   // tcp: the endpoint, or the first entry of a list of them
   let key = kind.endpointKey ?? 'endpoint';
@@ -208,13 +207,13 @@ function otherExporter(input: ExporterInput, kind: ExporterKind, sources: ValueS
     note: `transport only: ${kind.why}`,
     configProblems: [],
   };
-  const problems = unsetIn([key.replace(/\[\d+\]$/, ''), 'tls']);
+  const findings = unsetIn([key.replace(/\[\d+\]$/, ''), 'tls']);
   const r = resolveEndpoint(spec);
-  if (!r.ok) problems.push(problem(r.reason, { ...where, key, detail: r.detail }));
-  return { ...spec, configProblems: safe(problems) };
+  if (!r.ok) findings.push(finding(r.reason, { ...where, key, detail: r.detail }));
+  return { ...spec, configProblems: safe(findings) };
 }
 
-/** Reads one OTLP exporter block as the collector reads it, and its static problems. */
+/** Reads one OTLP exporter block as the collector reads it, and its static findings. */
 function otlpExporter(
   input: ExporterInput,
   protocol: 'grpc' | 'http',
@@ -231,7 +230,7 @@ function otlpExporter(
     for (const [k, v] of Object.entries(rawHeaders)) setKey(headers, k, text(v) ?? '');
   }
   const secrets: string[] = Object.entries(headers).flatMap(([k, v]) => headerSecrets(k, v));
-  const problems: Problem[] = [];
+  const findings: Finding[] = [];
 
   const tls = readTls(block);
   if (tls.keyPem) secrets.push(tls.keyPem);
@@ -257,7 +256,7 @@ function otlpExporter(
     Object.assign(headers, auth.headers);
     secrets.push(...auth.secrets);
     dynamicAuth = auth.dynamic;
-    problems.push(...auth.problems);
+    findings.push(...auth.findings);
     const extPath = ['extensions', authenticator];
     const u = (input.unresolved ?? []).find((r) => startsWith(r.path, extPath));
     if (u) handshakeOnly ??= { key: formatPath(u.path), reference: u.reference, from: 'unreadable' };
@@ -268,7 +267,7 @@ function otlpExporter(
     if (r.set || r.defaulted || !startsWith(r.path, input.path)) continue;
     const key = formatPath(r.path.slice(input.path.length));
     const reason = r.path[input.path.length] === 'headers' ? 'missing_credentials' : 'env_var_unset';
-    problems.push(problem(reason, { ...where, key, variable: r.variable }));
+    findings.push(finding(reason, { ...where, key, variable: r.variable }));
   }
 
   const spec: ExporterSpec = {
@@ -299,10 +298,8 @@ function otlpExporter(
       : {}),
     ...(dynamicAuth ? { dynamicAuth } : {}),
   };
-  const all = [...staticProblems(spec, { where, now: input.now, certExpiryMs: input.certExpiryMs }), ...problems];
-  // Messages quote endpoints and details as written; whatever secret they hold is hidden here.
-  const safe = all.map((p) => Object.freeze({ ...p, message: redact(p.message, spec.secrets), fix: redact(p.fix, spec.secrets) }));
-  return { ...spec, configProblems: safe };
+  // Messages quote endpoints and details as written; whatever secret they hold is hidden there.
+  return { ...spec, configProblems: exporterConfigProblems(spec, { where, now: input.now, certExpiryMs: input.certExpiryMs }, findings) };
 }
 
 /** The userinfo of a URL: user, password, and both as written and decoded. */

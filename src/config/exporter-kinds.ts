@@ -86,8 +86,14 @@ export function kindOf(type: string): ExporterKind {
   );
 }
 
+/** Whether a protocol is probed with a real empty OTLP export (grpc, http). */
+export const exportsOtlp = (protocol: ExporterProtocol): protocol is 'grpc' | 'http' => protocol === 'grpc' || protocol === 'http';
+
+/** Every OTLP exporter type name and alias, from the table (the types an extra target may have). */
+export const OTLP_TYPES: readonly string[] = Object.freeze(EXPORTER_KINDS.filter((k) => exportsOtlp(k.protocol)).flatMap((k) => k.types));
+
 /** Whether the type is an OTLP exporter (probed with a real export). */
 export const isOtlpType = (type: string): boolean => {
-  const p = BY_TYPE.get(type)?.protocol;
-  return p === 'grpc' || p === 'http';
+  const k = BY_TYPE.get(type);
+  return k !== undefined && exportsOtlp(k.protocol);
 };

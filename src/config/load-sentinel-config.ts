@@ -6,6 +6,7 @@ import { LISTEN_FORM, parseListen } from './parse-listen.js';
 import { quote } from './quote.js';
 import { describeValue, isMap, readYamlFile } from './read-yaml-file.js';
 import { FILE_LIMITS } from './read-bounded-file.js';
+import { OTLP_TYPES } from './exporter-kinds.js';
 
 /** Flags given on the command line; each one set overrides the file. */
 export interface SentinelFlags {
@@ -15,7 +16,8 @@ export interface SentinelFlags {
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export const EXTRA_TARGET_TYPES = ['otlp_grpc', 'otlp_http', 'otlp', 'otlphttp'] as const;
+/** The types an extra target may have: the OTLP kinds of the exporter kinds table. */
+export const EXTRA_TARGET_TYPES = OTLP_TYPES;
 const COMMAND_LINE = 'command line';
 /** $2a$, $2b$ or $2y$, a two-digit cost, 22 characters of salt and 31 of hash */
 const BCRYPT = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/;
@@ -212,7 +214,7 @@ function readExtraTargets(check: Checker, probe: Raw): Raw[] {
     if (names.has(name)) check.fail(`${path}.name`, `${quote(name)} is used by another extra target; names must be unique`);
     names.add(name);
     const type = t.type;
-    if (typeof type !== 'string' || !(EXTRA_TARGET_TYPES as readonly string[]).includes(type)) {
+    if (typeof type !== 'string' || !EXTRA_TARGET_TYPES.includes(type)) {
       check.fail(`${path}.type`, `expected one of otlp_grpc, otlp_http (or their older names otlp, otlphttp), got ${describeValue(type)}`);
     }
     return { ...t };

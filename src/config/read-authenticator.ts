@@ -1,6 +1,5 @@
-import { problem } from '../diagnose/catalogue.js';
+import { finding, type Finding } from '../diagnose/finding.js';
 import { headerSecrets } from '../diagnose/redact.js';
-import type { Problem } from '../diagnose/problem.js';
 import type { Facts } from '../diagnose/reason-spec.js';
 import { child, flag, isRaw, setKey, text, type Raw } from './collector-values.js';
 import { isDuration, parseDuration } from './duration.js';
@@ -12,7 +11,7 @@ import { FILE_LIMITS, FileTooLargeError, readBoundedTextSync } from './read-boun
 export interface AuthenticatorResult {
   readonly headers: Readonly<Record<string, string>>;
   readonly secrets: readonly string[];
-  readonly problems: readonly Problem[];
+  readonly findings: readonly Finding[];
   /** header names whose value the collector takes from the incoming request (not probeable) */
   readonly fromContext: readonly string[];
   /** credentials the collector fetches or computes per request: an OAuth2 token, or none the probe can make */
@@ -41,12 +40,12 @@ function unsetUnder(input: AuthenticatorInput, sub: readonly (string | number)[]
 }
 
 /** missing_credentials for an empty value: names the unset variable when one explains it. */
-function missing(input: AuthenticatorInput, sub: readonly (string | number)[], detail: string): Problem[] {
+function missing(input: AuthenticatorInput, sub: readonly (string | number)[], detail: string): Finding[] {
   const unset = unsetUnder(input, sub);
   if (unset.length > 0) {
-    return unset.map((r) => problem('missing_credentials', { ...input.where, key: formatPath(r.path), variable: r.variable }));
+    return unset.map((r) => finding('missing_credentials', { ...input.where, key: formatPath(r.path), variable: r.variable }));
   }
-  return [problem('missing_credentials', { ...input.where, key: formatPath(['extensions', input.id, ...sub]), detail })];
+  return [finding('missing_credentials', { ...input.where, key: formatPath(['extensions', input.id, ...sub]), detail })];
 }
 
 function bearer(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult {
@@ -54,31 +53,31 @@ function bearer(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult {
   const scheme = cfg.scheme === undefined || cfg.scheme === null ? 'Bearer' : (text(cfg.scheme) ?? 'Bearer');
   const filename = text(cfg.filename) ?? '';
   let token = '';
-  const problems: Problem[] = [];
+  const findings: Finding[] = [];
   if (filename !== '') {
     // The extension reads the file at start and when it changes; a missing file leaves no token.
     try {
       const lines = readBoundedTextSync(filename, FILE_LIMITS.token).split('\n').map((l) => l.trim());
       token = lines.find((l) => l !== '') ?? '';
       if (token === '') {
-        problems.push(
-          problem('missing_credentials', { ...input.where, key: `extensions.${input.id}.filename`, file: filename, detail: 'the file is empty' }),
+        findings.push(
+          finding('missing_credentials', { ...input.where, key: `extensions.${input.id}.filename`, file: filename, detail: 'the file is empty' }),
         );
       }
     } catch (err) {
       const code = err instanceof FileTooLargeError ? err.detail : ((err as NodeJS.ErrnoException).code ?? 'error');
-      problems.push(problem('missing_credentials', { ...input.where, key: `extensions.${input.id}.filename`, file: filename, detail: code }));
+      findings.push(finding('missing_credentials', { ...input.where, key: `extensions.${input.id}.filename`, file: filename, detail: code }));
     }
   } else {
     const tokens = Array.isArray(cfg.tokens) ? cfg.tokens.map(text).filter((t): t is string => !!t) : [];
     token = text(cfg.token) ?? tokens[0] ?? '';
-    if (token === '') problems.push(...missing(input, ['token'], 'no token, tokens or filename is set'));
+    if (token === '') findings.push(...missing(input, ['token'], 'no token, tokens or filename is set'));
   }
   const value = scheme === '' ? token : `${scheme} ${token}`;
   return {
     headers: token === '' ? {} : { [header]: value },
     secrets: token === '' ? [] : [token, value],
-    problems,
+    findings,
     fromContext: [],
   };
 }
@@ -87,15 +86,15 @@ function basic(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult {
   const client = child(cfg, 'client_auth');
   const username = text(child(client, 'username')) ?? '';
   const password = text(child(client, 'password')) ?? '';
-  const problems: Problem[] = [];
-  if (username === '') problems.push(...missing(input, ['client_auth', 'username'], 'no client_auth.username is set'));
-  if (password === '') problems.push(...missing(input, ['client_auth', 'password'], 'no client_auth.password is set'));
+  const findings: Finding[] = [];
+  if (username === '') findings.push(...missing(input, ['client_auth', 'username'], 'no client_auth.username is set'));
+  if (password === '') findings.push(...missing(input, ['client_auth', 'password'], 'no client_auth.password is set'));
   const pair = `${username}:${password}`;
   const value = `Basic ${Buffer.from(pair).toString('base64')}`;
   return {
     headers: { Authorization: value },
     secrets: [password, pair, value].filter((v) => v !== ''),
-    problems,
+    findings,
     fromContext: [],
   };
 }
@@ -104,14 +103,14 @@ function headersSetter(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult
   const headers: Record<string, string> = {};
   const secrets: string[] = [];
   const fromContext: string[] = [];
-  const problems: Problem[] = [];
+  const findings: Finding[] = [];
   const list = Array.isArray(cfg.headers) ? cfg.headers : [];
   list.forEach((h, i) => {
     const key = text(child(h, 'key'));
     if (!key || text(child(h, 'action'))?.toLowerCase() === 'delete') return;
     const value = text(child(h, 'value'));
     if (value !== undefined) {
-      if (value === '') problems.push(...missing(input, ['headers', i, 'value'], `header ${key} has an empty value`));
+      if (value === '') findings.push(...missing(input, ['headers', i, 'value'], `header ${key} has an empty value`));
       setKey(headers, key, value);
       secrets.push(...headerSecrets(key, value));
       return;
@@ -125,18 +124,18 @@ function headersSetter(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult
       fromContext.push(key);
     }
   });
-  return { headers, secrets, problems, fromContext };
+  return { headers, secrets, findings, fromContext };
 }
 
 /** A string key or the first non-empty line of its `_file` twin (the file wins, as in the extension). */
-function valueOrFile(input: AuthenticatorInput, cfg: Raw, key: string, problems: Problem[]): string {
+function valueOrFile(input: AuthenticatorInput, cfg: Raw, key: string, findings: Finding[]): string {
   const file = text(cfg[`${key}_file`]) ?? '';
   if (file === '') return text(cfg[key]) ?? '';
   try {
     return readBoundedTextSync(file, FILE_LIMITS.token).trim();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    problems.push(problem('missing_credentials', { ...input.where, key: `extensions.${input.id}.${key}_file`, file, detail: code }));
+    findings.push(finding('missing_credentials', { ...input.where, key: `extensions.${input.id}.${key}_file`, file, detail: code }));
     return '';
   }
 }
@@ -173,19 +172,19 @@ function oauth2TlsOf(cfg: Raw): TlsSettings {
  * same, so it is read here; other grant types are reported as not verifiable.
  */
 function oauth2client(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult {
-  const problems: Problem[] = [];
+  const findings: Finding[] = [];
   const grant = text(cfg.grant_type) ?? '';
   if (grant !== '' && grant !== 'client_credentials') {
-    return { headers: {}, secrets: [], problems, fromContext: [], dynamic: { kind: 'unverifiable', id: input.id, type: 'oauth2client', detail: `grant_type ${grant}` } };
+    return { headers: {}, secrets: [], findings, fromContext: [], dynamic: { kind: 'unverifiable', id: input.id, type: 'oauth2client', detail: `grant_type ${grant}` } };
   }
-  const clientId = valueOrFile(input, cfg, 'client_id', problems);
-  const clientSecret = valueOrFile(input, cfg, 'client_secret', problems);
+  const clientId = valueOrFile(input, cfg, 'client_id', findings);
+  const clientSecret = valueOrFile(input, cfg, 'client_secret', findings);
   const tokenUrl = text(cfg.token_url) ?? '';
   // an unreadable `_file` was reported already
   const fromFile = (key: string): boolean => (text(cfg[`${key}_file`]) ?? '') !== '';
-  if (clientId === '' && !fromFile('client_id')) problems.push(...missing(input, ['client_id'], 'no client_id is set'));
-  if (clientSecret === '' && !fromFile('client_secret')) problems.push(...missing(input, ['client_secret'], 'no client_secret is set'));
-  if (tokenUrl === '') problems.push(...missing(input, ['token_url'], 'no token_url is set'));
+  if (clientId === '' && !fromFile('client_id')) findings.push(...missing(input, ['client_id'], 'no client_id is set'));
+  if (clientSecret === '' && !fromFile('client_secret')) findings.push(...missing(input, ['client_secret'], 'no client_secret is set'));
+  if (tokenUrl === '') findings.push(...missing(input, ['token_url'], 'no token_url is set'));
   const scopes = Array.isArray(cfg.scopes) ? cfg.scopes.map(text).filter((x): x is string => x !== undefined && x !== '') : [];
   const endpointParams: Array<[string, string]> = [];
   const params = child(cfg, 'endpoint_params');
@@ -200,7 +199,7 @@ function oauth2client(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult 
   return {
     headers: {},
     secrets: [clientSecret].filter((v) => v !== ''),
-    problems,
+    findings,
     fromContext: [],
     dynamic:
       clientId === '' || clientSecret === '' || tokenUrl === ''
@@ -233,13 +232,13 @@ const READERS: Readonly<Record<string, (input: AuthenticatorInput, cfg: Raw) => 
  * are computed per request from what the sidecar does not have, so the probe's auth is unverifiable.
  */
 export function readAuthenticator(input: AuthenticatorInput): AuthenticatorResult {
-  const none: AuthenticatorResult = { headers: {}, secrets: [], problems: [], fromContext: [] };
+  const none: AuthenticatorResult = { headers: {}, secrets: [], findings: [], fromContext: [] };
   const cfg = child(input.extensions, input.id);
   if (!Object.hasOwn(input.extensions, input.id)) {
     return {
       ...none,
-      problems: [
-        problem('missing_credentials', {
+      findings: [
+        finding('missing_credentials', {
           ...input.where,
           key: 'auth.authenticator',
           detail: `it names extension "${input.id}", which is not defined under extensions:`,
@@ -248,10 +247,10 @@ export function readAuthenticator(input: AuthenticatorInput): AuthenticatorResul
       ],
     };
   }
-  const problems: Problem[] = [];
+  const findings: Finding[] = [];
   if (input.enabled && !input.enabled.includes(input.id)) {
-    problems.push(
-      problem('missing_credentials', {
+    findings.push(
+      finding('missing_credentials', {
         ...input.where,
         key: 'auth.authenticator',
         detail: `extension "${input.id}" is not listed in service.extensions, so the collector cannot use it`,
@@ -262,7 +261,7 @@ export function readAuthenticator(input: AuthenticatorInput): AuthenticatorResul
   const type = input.id.split('/')[0] ?? '';
   // own keys only: an extension type `constructor` has no reader
   const reader = Object.hasOwn(READERS, type) ? READERS[type] : undefined;
-  if (!reader) return { ...none, problems, dynamic: { kind: 'unverifiable', id: input.id, type } };
+  if (!reader) return { ...none, findings, dynamic: { kind: 'unverifiable', id: input.id, type } };
   const result = reader(input, isRaw(cfg) ? cfg : {});
-  return { ...result, problems: [...problems, ...result.problems] };
+  return { ...result, findings: [...findings, ...result.findings] };
 }

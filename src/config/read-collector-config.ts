@@ -19,7 +19,8 @@ import { mergeConfigs, sourceOf, type ConfigDocument } from './merge-config.js';
 import { queueSizersOf } from './queue-sizer.js';
 import { describeValue, readYamlFile } from './read-yaml-file.js';
 import { checkRefusedByCollector, KEYS_RELEASE, unknownExporterKeys } from './refused-config.js';
-import { problem } from '../diagnose/catalogue.js';
+import { finding } from '../diagnose/finding.js';
+import { configProblems } from '../diagnose/static-problems.js';
 import { FILE_LIMITS } from './read-bounded-file.js';
 import type { SentinelConfig } from './sentinel-config.js';
 import { telemetryUrlOf } from './telemetry-url.js';
@@ -177,7 +178,7 @@ export function readCollectorConfig(opts: ReadCollectorConfigOptions): Collector
     const unknown = unknownKeys.get(id) ?? [];
     if (unknown.length === 0) return spec;
     const warnings = unknown.map((u) =>
-      problem('unknown_exporter_key', {
+      finding('unknown_exporter_key', {
         exporter: id,
         key: u.key,
         type: u.type,
@@ -186,7 +187,7 @@ export function readCollectorConfig(opts: ReadCollectorConfigOptions): Collector
         ...(u.hint !== undefined ? { hint: u.hint } : {}),
       }),
     );
-    return { ...spec, configProblems: [...spec.configProblems, ...warnings] };
+    return { ...spec, configProblems: [...spec.configProblems, ...configProblems(warnings, [])] };
   });
 
   sentinel.probe.extraTargets.forEach((raw, i) => {

@@ -4,6 +4,7 @@ import { formatPath } from './expand-env.js';
 import { sourceOf, type ConfigDocument } from './merge-config.js';
 import { QUEUE_SIZERS, isQueueSizer } from './queue-sizer.js';
 import { clip } from './quote.js';
+import { isOtlpType, kindOf } from './exporter-kinds.js';
 
 /** What every refusal says: the collector does not start, so nothing it would send is sent. */
 const REFUSED = 'the collector refuses this config and does not start (`otelcol validate` fails)';
@@ -20,7 +21,9 @@ const HTTP_KEYS = new Set([...COMMON_KEYS, 'traces_endpoint', 'metrics_endpoint'
   'proxy_url', 'compression_params', 'max_conns_per_host', 'http2_read_idle_timeout', 'http2_ping_timeout', 'cookies',
   'force_attempt_http2']);
 // Maps, not object literals: a type or key named `constructor` or `valueOf` is just a name here
-const KEYS_BY_TYPE: ReadonlyMap<string, ReadonlySet<string>> = new Map([['otlp', GRPC_KEYS], ['otlp_grpc', GRPC_KEYS], ['otlphttp', HTTP_KEYS], ['otlp_http', HTTP_KEYS]]);
+const KEYS_BY_PROTOCOL: ReadonlyMap<string, ReadonlySet<string>> = new Map([['grpc', GRPC_KEYS], ['http', HTTP_KEYS]]);
+/** The keys an OTLP exporter type decodes, by its protocol in the exporter kinds table; undefined for any other type. */
+const keysOfType = (type: string): ReadonlySet<string> | undefined => (isOtlpType(type) ? KEYS_BY_PROTOCOL.get(kindOf(type).protocol) : undefined);
 
 /** Keys that moved: a likely intent for a refused key, so the fix can name where it went. */
 const MOVED: ReadonlyMap<string, string> = new Map([
@@ -54,7 +57,7 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** The release whose exporter keys KEYS_BY_TYPE lists. */
+/** The release whose exporter keys GRPC_KEYS and HTTP_KEYS list. */
 export const KEYS_RELEASE = 'v0.165.0';
 
 /** A key an OTLP exporter of KEYS_RELEASE does not have, with a likely intent when one is seen. */
@@ -76,7 +79,7 @@ export function unknownExporterKeys(collector: Raw): Map<string, UnknownExporter
   if (!isRaw(exporters)) return out;
   for (const [id, block] of Object.entries(exporters)) {
     const type = id.split('/')[0] ?? id;
-    const allowed = KEYS_BY_TYPE.get(type);
+    const allowed = keysOfType(type);
     if (allowed === undefined || !isRaw(block)) continue;
     for (const key of Object.keys(block)) {
       if (allowed.has(key)) continue;

@@ -14,16 +14,24 @@ export interface DiagnosisPhases extends Phases {
 
 /**
  * The phases of a probe in the order they run, then the whole probe: each one's name (the `phase`
- * label of otel_sentinel_probe_duration_seconds, the word in the `check` report) and its field in
- * `phases`. The views that can import loop over this list.
+ * label of otel_sentinel_probe_duration_seconds, the word in the `check` report), its word on the
+ * status page and its field in `phases`. The metrics and every view loop over this list (the
+ * status page's renderer, which runs in the browser too, is handed it).
  */
 export const PHASES = [
-  { name: 'dns', key: 'dns_seconds' },
-  { name: 'connect', key: 'connect_seconds' },
-  { name: 'tls', key: 'tls_seconds' },
-  { name: 'request', key: 'request_seconds' },
-  { name: 'total', key: 'total_seconds' },
-] as const satisfies readonly { name: string; key: keyof DiagnosisPhases }[];
+  { name: 'dns', label: 'DNS', key: 'dns_seconds' },
+  { name: 'connect', label: 'connect', key: 'connect_seconds' },
+  { name: 'tls', label: 'TLS', key: 'tls_seconds' },
+  { name: 'request', label: 'request', key: 'request_seconds' },
+  { name: 'total', label: 'total', key: 'total_seconds' },
+] as const satisfies readonly PhaseEntry[];
+
+/** One entry of PHASES. */
+export interface PhaseEntry {
+  readonly name: string;
+  readonly label: string;
+  readonly key: keyof DiagnosisPhases;
+}
 
 /** One exporter in the diagnosis document (docs/http.md, "The diagnosis document"). */
 export interface ExporterDiagnosis {
@@ -114,13 +122,7 @@ export interface ExporterReadings {
   readonly lastSuccessAt: number | null;
 }
 
-const NO_PHASES: DiagnosisPhases = Object.freeze({
-  dns_seconds: null,
-  connect_seconds: null,
-  tls_seconds: null,
-  request_seconds: null,
-  total_seconds: null,
-});
+const NO_PHASES: DiagnosisPhases = Object.freeze(Object.fromEntries(PHASES.map((p) => [p.key, null])) as Record<keyof DiagnosisPhases, null>);
 
 /** An exporter's active problems: the probe's (or, before it, the config's) and its queue's. */
 export const exporterProblems = (r: ExporterReadings): Problem[] => [

@@ -1,8 +1,8 @@
-import type { Diagnosis } from '../diagnose/diagnosis.js';
+import { PHASES, type Diagnosis } from '../diagnose/diagnosis.js';
 import { REFRESH_MS } from './status-script.js';
 import { statusView } from './status-view.js';
 
-const view = statusView();
+const view = statusView(PHASES);
 
 /**
  * The whole status page, rendered on the server so it reads without script; /status.js then

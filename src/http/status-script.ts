@@ -1,3 +1,4 @@
+import { PHASES } from '../diagnose/diagnosis.js';
 import { statusView } from './status-view.js';
 
 /** How often the page asks for a new diagnosis. */
@@ -10,7 +11,7 @@ export const REFRESH_MS = 5_000;
  */
 export const STATUS_JS = `'use strict';
 (() => {
-  const view = (${statusView.toString()})();
+  const view = (${statusView.toString()})(${JSON.stringify(PHASES)});
   const app = document.getElementById('app');
   const icon = document.querySelector('link[rel="icon"]');
   // The diagnosis the server rendered the page from, so a failed first refresh keeps it shown.

@@ -1,4 +1,4 @@
-import type { CollectorDiagnosis, Diagnosis, ExporterDiagnosis } from '../diagnose/diagnosis.js';
+import type { CollectorDiagnosis, Diagnosis, ExporterDiagnosis, PhaseEntry } from '../diagnose/diagnosis.js';
 import type { Problem } from '../diagnose/problem.js';
 import type { State } from '../diagnose/state.js';
 
@@ -20,9 +20,10 @@ export interface StatusView {
  * and the browser (refresh from /api/v1/diagnosis): the browser gets this very function's source
  * text (see status-script.ts), so it must stay self-contained: no imports used at run time, no
  * reference to anything outside its body. It only displays the diagnosis; every state shown is
- * the diagnosis' own `state` (decided in src/diagnose/state.ts), never worked out here.
+ * the diagnosis' own `state` (decided in src/diagnose/state.ts), never worked out here. `phases`
+ * is the list of probe phases (PHASES of src/diagnose/diagnosis.ts), handed in for that reason.
  */
-export function statusView(): StatusView {
+export function statusView(phases: readonly PhaseEntry[]): StatusView {
   const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
   const esc = (value: unknown): string => String(value).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
   /** Escaped text whose `backticked` spans become <code>; a backtick without its pair stays as written. */
@@ -141,13 +142,6 @@ export function statusView(): StatusView {
 
   const exporterCard = (e: ExporterDiagnosis, nowMs: number): string => {
     const s = e.state;
-    const phases = e.phases;
-    const timing = [
-      ['DNS', phases.dns_seconds],
-      ['connect', phases.connect_seconds],
-      ['TLS', phases.tls_seconds],
-      ['request', phases.request_seconds],
-    ] as const;
     const facts = [
       fact('Last success', time(e.last_success_at, nowMs, 'never')),
       fact('Checked', time(e.checked_at, nowMs, 'not yet')),
@@ -171,10 +165,10 @@ export function statusView(): StatusView {
     }
     if (e.checked_at !== null) {
       // Only phases that ran: where a failing probe stopped shows as the end of the list.
-      const parts = timing
+      const parts = phases
+        .map((p) => [p.label, e.phases[p.key]] as const)
         .filter(([, v]) => typeof v === 'number')
         .map(([label, v]) => `<span class="phase">${esc(label)} ${esc(seconds(v))}</span>`);
-      if (typeof phases.total_seconds === 'number') parts.push(`<span class="phase">total ${esc(seconds(phases.total_seconds))}</span>`);
       facts.push(fact('Phases', parts.length > 0 ? parts.join(' ') : 'none ran'));
     }
     // absent from documents of older versions

@@ -6,8 +6,7 @@ import { resolveEndpoint } from '../config/endpoint.js';
 import { endpointKeyOf } from '../config/static-problems.js';
 import { contentMemo } from '../config/content-memo.js';
 import { loadTlsMaterial } from '../config/tls-material.js';
-import { problem } from '../diagnose/catalogue.js';
-import type { Problem } from '../diagnose/problem.js';
+import { finding, type Finding } from '../diagnose/finding.js';
 import { headerSecrets } from '../diagnose/redact.js';
 import type { PreparedExporter, PreparedTls } from './prepared-exporter.js';
 import { parseProxyUrl } from './proxy-target.js';
@@ -33,21 +32,21 @@ const EMPTY = Buffer.alloc(0);
 const BODY: Readonly<Record<string, Buffer>> = { gzip: gzipSync(EMPTY), deflate: deflateSync(EMPTY), zlib: deflateSync(EMPTY) };
 
 /**
- * Works out once per exporter what every probe reuses. Returns the problem instead when the
+ * Works out once per exporter what every probe reuses. Returns what it found instead when the
  * exporter cannot be probed at all (no usable endpoint, unreadable TLS files, bad proxy_url).
  */
-export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedExporter } | { ok: false; problem: Problem } {
+export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedExporter } | { ok: false; finding: Finding } {
   const resolved = resolveEndpoint(spec);
   if (!resolved.ok) {
     const key = endpointKeyOf(spec).key;
-    return { ok: false, problem: problem(resolved.reason, { exporter: spec.name, detail: resolved.detail, key, source: spec.source }) };
+    return { ok: false, finding: finding(resolved.reason, { exporter: spec.name, detail: resolved.detail, key, source: spec.source }) };
   }
   const endpoint = resolved.endpoint;
   let tls: PreparedTls | undefined;
   if (endpoint.tls) {
     const loaded = loadTlsMaterial(spec.tls);
     if (!loaded.ok) {
-      return { ok: false, problem: problem('tls_config_invalid', { exporter: spec.name, key: loaded.key, detail: loaded.detail }) };
+      return { ok: false, finding: finding('tls_config_invalid', { exporter: spec.name, key: loaded.key, detail: loaded.detail }) };
     }
     const m = loaded.material;
     const minVersion = MIN_VERSION[spec.tls.minVersion ?? ''] ?? 'TLSv1.2';
@@ -58,7 +57,7 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
       if (m.cert) noCertContext = contextFor(m.ca, undefined, undefined, minVersion);
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'unusable';
-      return { ok: false, problem: problem('tls_config_invalid', { exporter: spec.name, key: 'tls', detail: `OpenSSL refused the TLS settings (${code})` }) };
+      return { ok: false, finding: finding('tls_config_invalid', { exporter: spec.name, key: 'tls', detail: `OpenSSL refused the TLS settings (${code})` }) };
     }
     const override = spec.tls.serverNameOverride?.trim();
     const checkName = override || endpoint.host;
@@ -78,7 +77,7 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
     if (!p) {
       return {
         ok: false,
-        problem: problem('invalid_endpoint', { exporter: spec.name, key: 'proxy_url', detail: 'proxy_url is not a URL', source: spec.source }),
+        finding: finding('invalid_endpoint', { exporter: spec.name, key: 'proxy_url', detail: 'proxy_url is not a URL', source: spec.source }),
       };
     }
     fixedProxy = p;

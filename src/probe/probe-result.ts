@@ -1,4 +1,8 @@
+import type { Finding } from '../diagnose/finding.js';
 import type { Problem } from '../diagnose/problem.js';
+import type { Facts } from '../diagnose/reason-spec.js';
+import type { LayerFailure } from './layer.js';
+import type { ProbeWarning } from './probe-run.js';
 
 /** Phase durations in seconds; null for a phase that did not run. */
 export interface Phases {
@@ -41,4 +45,41 @@ export interface ProbeResult {
   readonly proxy?: ProxyUsed | null;
   /** epoch ms when the probe started */
   readonly startedAt: number;
+}
+
+/**
+ * What one probe saw, before it is judged (src/diagnose/classify-probe.ts turns it into a
+ * ProbeResult): the phases, the TLS and proxy facts, and either what the layers met or why nothing
+ * was tried.
+ */
+export interface ProbeObservation {
+  /** epoch ms when the probe started */
+  readonly startedAt: number;
+  readonly phases: Phases;
+  readonly tls: TlsFacts | null;
+  readonly proxy?: ProxyUsed | null;
+  /** why the exporter cannot be probed at all (no usable endpoint, unreadable TLS files, bad proxy_url) */
+  readonly unprepared?: Finding;
+  /** what the layers met; absent when nothing was tried */
+  readonly ran?: LayersSeen;
+}
+
+/** What the layers of one probe met, to the first that failed. */
+export interface LayersSeen {
+  /** the first layer that failed; absent when every layer succeeded */
+  readonly failure?: LayerFailure;
+  /** the exporter's facts and what the layers noted (address tried, proxy, certificate...) */
+  readonly facts: Facts;
+  /** what a successful probe noticed on the way (an expiring certificate...) */
+  readonly warnings: readonly ProbeWarning[];
+  /** the whole probe, from its first layer to its last, in ms */
+  readonly totalMs: number;
+  /** values never to show (header values, tokens, proxy credentials), longest first */
+  readonly secrets: readonly string[];
+  /** whether the TLS handshake offered a client certificate */
+  readonly sentClientCert: boolean;
+  /** the mode the probe ran in, the time its deadline allowed, and the slow_response threshold */
+  readonly mode: 'export' | 'handshake';
+  readonly probeTimeoutMs?: number;
+  readonly slowResponseMs: number;
 }

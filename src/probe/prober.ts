@@ -1,5 +1,5 @@
 import type { LookupAddress } from 'node:dns';
-import type { ProbeResult } from './probe-result.js';
+import type { ProbeObservation, ProbeResult } from './probe-result.js';
 
 /** Resolves a host to every address, like dns.promises.lookup(host, { all: true }). */
 export type LookupAll = (host: string) => Promise<LookupAddress[]>;
@@ -27,6 +27,9 @@ export interface ProbeContext {
  * disappears or the daemon stops; it releases whatever the prober keeps between rounds.
  */
 export interface ExporterProber {
+  /** what the layers saw (src/diagnose/classify-probe.ts judges it) */
+  observe(ctx: ProbeContext): Promise<ProbeObservation>;
+  /** one probe, judged */
   probe(ctx: ProbeContext): Promise<ProbeResult>;
   close(): void;
 }

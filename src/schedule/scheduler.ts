@@ -39,6 +39,83 @@ interface Loop {
   settleAt: number | null;
 }
 
+/** The bound on runs in flight: a run waits for a free slot, first come first served. */
+class Slots {
+  private readonly limit: number;
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(concurrency: number | undefined) {
+    this.limit = Math.max(1, concurrency ?? DEFAULT_CONCURRENCY);
+  }
+
+  acquire(): Promise<void> {
+    if (this.inFlight < this.limit) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.inFlight--;
+  }
+
+  /** lets every waiting run go (at stop: each sees it is stopped and returns) */
+  releaseAll(): void {
+    for (const w of this.waiting.splice(0)) w();
+  }
+}
+
+/** Runs in flight at most when the options name no bound. */
+export const DEFAULT_CONCURRENCY = 64;
+
+/** One run of a task with its hard deadline: `abort` fires when it is over; a throw is swallowed. */
+async function runWithDeadline(task: Task, abort: AbortController, timeoutMs: number): Promise<void> {
+  const deadline = setTimeout(() => abort.abort(new Error('probe deadline')), timeoutMs);
+  try {
+    await task.run(abort.signal);
+  } catch {
+    // a task reports its own failures; a throw here must not stop the loop
+  } finally {
+    clearTimeout(deadline);
+  }
+}
+
+export interface RoundOptions {
+  readonly timeoutMs: number;
+  /** runs in flight at most, all tasks together (the loops' default when absent) */
+  readonly concurrency?: number;
+  /** aborts every run of the round when it fires */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * One round of tasks, each run once as the loops run them: the same hard deadline per run and the
+ * same bound on runs in flight (`otel-sentinel check`). Batches run one after the other: a batch
+ * starts when every run of the previous one has finished.
+ */
+export async function runRound(batches: readonly (readonly Task[])[], opts: RoundOptions): Promise<void> {
+  const slots = new Slots(opts.concurrency);
+  const one = async (task: Task): Promise<void> => {
+    await slots.acquire();
+    const abort = new AbortController();
+    const outer = opts.signal;
+    const onAbort = (): void => abort.abort(outer?.reason);
+    if (outer?.aborted) onAbort();
+    else outer?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await runWithDeadline(task, abort, opts.timeoutMs);
+    } finally {
+      outer?.removeEventListener('abort', onAbort);
+      slots.release();
+    }
+  };
+  for (const batch of batches) await Promise.all(batch.map(one));
+}
+
 /** Where in the interval a key runs after its first round: spread by name so load is even. */
 export function phaseOf(key: string): number {
   let h = 2166136261;
@@ -74,26 +151,11 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
     return Math.round(t + ((((offset - t) % interval) + interval) % interval));
   };
   const random = opts.random ?? Math.random;
-  const limit = Math.max(1, opts.concurrency ?? 64);
+  const pool = new Slots(opts.concurrency);
   const loops = new Map<string, Loop>();
   const wakeups = new Map<number, { timer: NodeJS.Timeout; list: Array<() => void> }>();
-  const waiting: Array<() => void> = [];
-  let inFlight = 0;
   let stopped = false;
   let activity = now();
-
-  const acquire = (): Promise<void> => {
-    if (inFlight < limit) {
-      inFlight++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => waiting.push(resolve));
-  };
-  const release = (): void => {
-    const next = waiting.shift();
-    if (next) next();
-    else inFlight--;
-  };
 
   const arm = (key: string, loop: Loop): void => {
     if (stopped || loop.removed) return;
@@ -127,7 +189,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       return;
     }
     loop.running = (async () => {
-      await acquire();
+      await pool.acquire();
       try {
         if (stopped || loop.removed) return;
         const started = now();
@@ -135,18 +197,14 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
         opts.onStart?.(key, Math.max(0, started - scheduled));
         const abort = new AbortController();
         loop.abort = abort;
-        const deadline = setTimeout(() => abort.abort(new Error('probe deadline')), opts.timeoutMs);
         try {
-          await loop.task.run(abort.signal);
-        } catch {
-          // a task reports its own failures; a throw here must not stop the loop
+          await runWithDeadline(loop.task, abort, opts.timeoutMs);
         } finally {
-          clearTimeout(deadline);
           loop.abort = null;
           activity = now();
         }
       } finally {
-        release();
+        pool.release();
       }
     })().finally(() => {
       loop.running = null;
@@ -196,7 +254,7 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
       }
       for (const w of wakeups.values()) clearTimeout(w.timer);
       wakeups.clear();
-      for (const w of waiting.splice(0)) w();
+      pool.releaseAll();
       await Promise.allSettled(pending);
       loops.clear();
     },

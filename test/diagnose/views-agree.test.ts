@@ -8,6 +8,7 @@ import {
   assembleDiagnosis,
   collectorDiagnosis,
   exporterDiagnosis,
+  PHASES,
   type Diagnosis,
   type ExporterReadings,
 } from '../../src/diagnose/diagnosis.js';
@@ -87,7 +88,7 @@ const COLLECTOR_CASES: { what: string; state: State; report: CollectorReport; in
   { what: 'not inspected yet', state: 'pending', report: report({ found: false, pid: null }), inspected: false },
 ];
 
-const view = statusView();
+const view = statusView(PHASES);
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** Every view of `d`, rendered as it is served or printed. */

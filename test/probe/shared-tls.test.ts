@@ -16,7 +16,7 @@ const c = testCerts();
 
 function tlsOf(spec: ReturnType<typeof exporterSpec>) {
   const r = prepareExporter(spec);
-  if (!r.ok) throw new Error(r.problem.message);
+  if (!r.ok) throw new Error(`${r.finding.reason}: ${String(r.finding.facts["detail"])}`);
   return r.prep.tls!;
 }
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createScheduler, type Task } from '../../src/schedule/scheduler.js';
+import { createScheduler, runRound, type Task } from '../../src/schedule/scheduler.js';
 
 const until = async (cond: () => boolean, what: string, ms = 10_000): Promise<void> => {
   const end = Date.now() + ms;
@@ -138,4 +138,59 @@ t.test('reports how late each run started against its schedule', async (t) => {
   await s.stop();
   t.ok(lags.every((l) => l >= 0 && Number.isFinite(l)));
   t.ok(s.lastActivity() > 0);
+});
+
+t.test('runRound: every task once, batches in order, runs in flight bounded, a hung run ended at its deadline', async (t) => {
+  const order: string[] = [];
+  let inFlight = 0;
+  let most = 0;
+  const task = (name: string, ms: number): Task => ({
+    async run() {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, ms));
+      inFlight--;
+      order.push(name);
+    },
+  });
+  let hungReason: unknown = null;
+  const hung: Task = {
+    run: (signal) =>
+      new Promise<void>((resolve) => {
+        signal.addEventListener('abort', () => {
+          hungReason = signal.reason;
+          resolve();
+        });
+      }),
+  };
+  const throws: Task = { run: async () => Promise.reject(new Error('boom')) };
+  const first = [task('a', 5), task('b', 5), task('c', 5), task('d', 5), hung, throws];
+  await runRound([first, [task('last', 1)]], { timeoutMs: 50, concurrency: 2 });
+  t.same(order.slice(0, 4).sort(), ['a', 'b', 'c', 'd'], 'the first batch ran every task');
+  t.equal(order[4], 'last', 'the second batch ran after the whole first one');
+  t.equal(most, 2, 'never more runs in flight than the bound');
+  t.match(String(hungReason), /probe deadline/, 'the hung run was aborted at its deadline');
+});
+
+t.test('runRound: the round\'s own signal aborts its runs', async (t) => {
+  const outer = new AbortController();
+  const seen: unknown[] = [];
+  const waits: Task = {
+    run: (signal) =>
+      new Promise<void>((resolve) => {
+        const done = (): void => {
+          seen.push(signal.reason);
+          resolve();
+        };
+        if (signal.aborted) done();
+        else signal.addEventListener('abort', done);
+      }),
+  };
+  const round = runRound([[waits, waits]], { timeoutMs: 60_000, signal: outer.signal });
+  outer.abort(new Error('stop the round'));
+  await round;
+  t.equal(seen.length, 2);
+  t.match(String(seen[0]), /stop the round/);
+  await runRound([[waits]], { timeoutMs: 60_000, signal: outer.signal });
+  t.equal(seen.length, 3, 'a signal already aborted aborts at once');
 });
