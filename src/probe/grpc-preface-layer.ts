@@ -1,10 +1,8 @@
-import { clientCertRefused } from './client-cert-refused.js';
+import { clientCertRefused, speaksTls } from './second-handshake.js';
 import { errorCode } from './error-code.js';
-import { firstLine, showBytes, speaks } from './first-bytes.js';
+import { firstLine, readFirstBytes, showBytes, speaks } from './first-bytes.js';
 import { fail, OBSERVED, type Layer, type LayerFailure } from './layer.js';
 import { wire, type ProbeRun } from './probe-run.js';
-import { readFirstBytes } from './read-first-bytes.js';
-import { speaksTls } from './speaks-tls.js';
 
 /** The HTTP/2 client connection preface and an empty SETTINGS frame, as every gRPC client sends. */
 const PREFACE = Buffer.concat([

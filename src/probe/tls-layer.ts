@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { errorCode } from './error-code.js';
 import { NO_APPLICATION_PROTOCOL } from '../diagnose/classify-failure.js';
-import { clientCertRefused } from './client-cert-refused.js';
+import { clientCertRefused } from './second-handshake.js';
 import { fail, OBSERVED, type Layer } from './layer.js';
 import type { ProbeRun } from './probe-run.js';
 import { servedChain } from './served-chain.js';
