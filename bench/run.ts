@@ -24,6 +24,7 @@ import { runQueueEta } from './queue-eta.js';
 import { runVerdictTime, VERDICT_INTERVAL_S } from './verdict-time.js';
 import { budgets, renderReport, type BenchResults } from './report.js';
 import { runScaleRounds, SCALE_INTERVAL_S } from './scale.js';
+import { IMAGE_NODE_FLAGS } from './sentinel-process.js';
 import { runStartup } from './startup.js';
 import { startTargets } from './target-process.js';
 
@@ -93,7 +94,7 @@ async function main(): Promise<number> {
   }
   const cpu = cpus();
   log(`otel-sentinel vs blackbox_exporter${o.quick ? ' (quick)' : ''}`);
-  log(`node ${process.version}; ${versionOf(BLACKBOX_BIN)}; ${cpu.length} x ${cpu[0]?.model ?? 'cpu'}`);
+  log(`node ${[process.version, ...IMAGE_NODE_FLAGS].join(' ')}; ${versionOf(BLACKBOX_BIN)}; ${cpu.length} x ${cpu[0]?.model ?? 'cpu'}`);
   const dir = mkdtempSync(join(tmpdir(), 'otel-sentinel-bench-'));
   try {
     const results = await bench(o, dir);

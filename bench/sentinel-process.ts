@@ -42,6 +42,12 @@ export interface SentinelProcess {
 
 const BIN = fileURLToPath(new URL('../src/bin.js', import.meta.url));
 
+/**
+ * The image starts the daemon as `node --liftoff-only` (Dockerfile); a bench run as
+ * `node --liftoff-only dist/bench/run.js` starts its daemons the same way, so that it measures them.
+ */
+export const IMAGE_NODE_FLAGS: readonly string[] = process.execArgv.filter((a) => a === '--liftoff-only');
+
 /** Writes the collector config and otel-sentinel's config (JSON is YAML) for one run. */
 function writeConfigs(o: SentinelRunOptions, port: number): string {
   mkdirSync(o.dir, { recursive: true });
@@ -65,7 +71,7 @@ export async function startSentinel(o: SentinelRunOptions): Promise<SentinelProc
   const file = writeConfigs(o, port);
   const url = `http://127.0.0.1:${port}`;
   const spawnedAt = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), BIN, 'serve', '--config', file], {
+  const child: ChildProcess = spawn(process.execPath, [...IMAGE_NODE_FLAGS, ...(o.nodeArgs ?? []), BIN, 'serve', '--config', file], {
     stdio: ['ignore', 'ignore', 'pipe'],
     cwd: o.dir,
   });

@@ -1,11 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import { createProber } from '../src/probe/create-prober.js';
 import { GRPC_STATUS } from '../src/probe/grpc-status.js';
 import { exporterSpec, probeContext } from './helpers/probe-fixtures.js';
-import { startGrpcServer } from './helpers/servers.js';
+import { startGrpcServer, startHttpServer } from './helpers/servers.js';
 
 const built = (file: string): string => JSON.stringify(pathToFileURL(resolve('dist/src', file)).href);
 
@@ -77,4 +78,44 @@ t.test('the status codes read without grpc-js are grpc-js’s own', async (t) =>
   const { status } = await import('@grpc/grpc-js');
   const theirs = Object.fromEntries(Object.entries(status).filter(([, v]) => typeof v === 'number'));
   t.same({ ...GRPC_STATUS }, theirs);
+});
+
+/**
+ * The image runs node with --liftoff-only (Dockerfile): WebAssembly, which is undici's HTTP parser,
+ * stays on V8's baseline compiler. The verdicts must be the ones the daemon gives without it.
+ */
+t.test('under --liftoff-only HTTP probes read answers as without it', async (t) => {
+  const ok = await startHttpServer();
+  const refused = await startHttpServer({ status: 503, retryAfter: '7' });
+  t.teardown(async () => {
+    await ok.close();
+    await refused.close();
+  });
+  const script = `
+    const { createProber } = await import(${built('probe/create-prober.js')});
+    const spec = (endpoint) => ({ name: 'otlphttp/a', type: 'otlphttp', protocol: 'http', endpoint, tls: { insecure: true, insecureSkipVerify: false },
+      headers: {}, timeoutMs: 5000, source: 'c.yaml', secrets: [], configProblems: [] });
+    const ctx = () => ({ signal: AbortSignal.timeout(5000), timeoutMs: 5000, mode: 'export', certExpiryMs: 14 * 86400000, slowResponseMs: 60000, env: {} });
+    const out = [];
+    for (const port of process.argv.slice(1)) {
+      for (let i = 0; i < 3; i++) {
+        const p = createProber(spec('http://127.0.0.1:' + port));
+        const r = await p.probe(ctx());
+        p.close();
+        out.push({ up: r.up, reasons: r.problems.map((x) => x.reason) });
+      }
+    }
+    console.log(JSON.stringify(out));`;
+  // asynchronously: the servers answer from this process
+  const run = async (flags: string[]): Promise<unknown> => {
+    const { stdout } = await promisify(execFile)(process.execPath, [...flags, '--input-type=module', '-e', script, String(ok.port), String(refused.port)], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    return JSON.parse(stdout.trim());
+  };
+  const plain = (await run([])) as { up: boolean; reasons: string[] }[];
+  t.same(plain.map((r) => r.up), [true, true, true, false, false, false], 'the plain run sees one healthy and one refusing backend');
+  t.ok(plain[3]!.reasons.length > 0, `the refusing one is named (${plain[3]!.reasons.join(', ')})`);
+  t.same(await run(['--liftoff-only']), plain);
 });

@@ -1,4 +1,4 @@
-import { readCpuPercent } from './cpu-usage.js';
+import { readCpuPercent, warmCpuUsage } from './cpu-usage.js';
 import type { CollectorModel } from '../config/collector-model.js';
 import type { SentinelConfig } from '../config/sentinel-config.js';
 import { classifyCollector, fdsNearLimit, type CollectorEvent, type CollectorReadings, type UnreadableFile } from '../diagnose/classify-collector.js';
@@ -72,6 +72,8 @@ export function createCollectorWatcher(opts: CollectorWatcherOptions = {}): Coll
   const now = opts.now ?? Date.now;
   const selfPid = opts.selfPid ?? process.pid;
   const holdMs = opts.holdMs ?? 10 * 60 * 1000;
+  // pidusage's one-time setup, off the first round's path (see warmCpuUsage)
+  if (procRoot === '/proc') void warmCpuUsage();
 
   let current: ProcessState | null = null;
   /** the last process seen, kept while the collector is gone so that its return counts as a restart */

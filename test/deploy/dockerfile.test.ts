@@ -89,7 +89,10 @@ t.test('runs as a non-root user, exposes 13134, starts the daemon', async (t) =>
   t.notMatch(user, /^(root|0)(:|$)/, `USER ${user} is not root`);
   t.same(ops(runtime?.body, 'EXPOSE'), ['13134']);
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
-  t.same(JSON.parse(ops(runtime?.body, 'ENTRYPOINT')[0] ?? 'null'), ['node', pkg.bin['otel-sentinel']], 'ENTRYPOINT runs the package bin');
+  t.same(JSON.parse(ops(runtime?.body, 'ENTRYPOINT')[0] ?? 'null'), ['node', '--liftoff-only', pkg.bin['otel-sentinel']], 'ENTRYPOINT runs the package bin');
+  // `otel-sentinel check` through kubectl exec runs node as the daemon does (docs/performance.md)
+  const wrapper = ops(runtime?.body, 'RUN').find((r) => r.includes('/usr/local/bin/otel-sentinel')) ?? '';
+  t.ok(wrapper.includes(`exec node --liftoff-only /app/${pkg.bin['otel-sentinel']} "$@"`), 'the otel-sentinel command on PATH starts node the same way');
   const cmd = JSON.parse(ops(runtime?.body, 'CMD')[0] ?? 'null') as string[];
   t.same(cmd, ['serve', '--config', '/etc/otel-sentinel/sentinel.yaml']);
   // the Kubernetes Deployment passes the same arguments and mounts the config there
