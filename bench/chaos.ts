@@ -21,7 +21,8 @@
  * and the longest `otel_sentinel_probe_duration_seconds{phase="total"}` it ever shows, and checks
  * the daemon never exits. All traffic stays on loopback.
  */
-import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
+import { spawn, type ChildProcess, execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { promises as dnsPromises } from 'node:dns';
 import { createServer as createHttpServer } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -97,6 +98,7 @@ export interface ChaosReport {
 }
 
 const HOST = '127.0.0.1';
+const execFileAsync = promisify(execFile);
 const GROWTH_LIMIT = 0.05;
 
 function repoRoot(): string {
@@ -177,16 +179,20 @@ function procFdKinds(pid: number): Record<string, number> {
   return kinds;
 }
 
-/** A CA and a server certificate for 127.0.0.1 signed by it (openssl, P-256). */
-function makeCerts(dir: string, name: string): { ca: string; cert: string; key: string } {
+/**
+ * A CA and a server certificate for 127.0.0.1 signed by it (openssl, P-256). Asynchronous: the
+ * backends share this process's event loop, and a loop held up by openssl would make them late to
+ * answer, which is not what a rotation is about.
+ */
+async function makeCerts(dir: string, name: string): Promise<{ ca: string; cert: string; key: string }> {
   const d = join(dir, name);
   mkdirSync(d, { recursive: true });
-  const run = (args: string[]): void => void execFileSync('openssl', args, { cwd: d, stdio: ['ignore', 'ignore', 'pipe'] });
-  run(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', `/CN=chaos ${name}`, '-days', '400',
+  const run = async (args: string[]): Promise<void> => void (await execFileAsync('openssl', args, { cwd: d }));
+  await run(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', `/CN=chaos ${name}`, '-days', '400',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  run(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  await run(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
   writeFileSync(join(d, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '400', '-extfile', 'ext.cnf']);
+  await run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '400', '-extfile', 'ext.cnf']);
   return { ca: readFileSync(join(d, 'ca.pem'), 'utf8'), cert: readFileSync(join(d, 'server.pem'), 'utf8'), key: readFileSync(join(d, 'server.key'), 'utf8') };
 }
 
@@ -339,7 +345,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     const certsDir = join(dir, 'certs');
     let generation = 1;
-    const first = makeCerts(certsDir, `gen-${generation}`);
+    const first = await makeCerts(certsDir, `gen-${generation}`);
     const caFile = join(dir, 'trusted-ca.pem');
     writeFileSync(caFile, first.ca);
     const rotating = await startRotatingBackend(first.cert, first.key);
@@ -509,9 +515,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const scrape = async (): Promise<void> => {
       const text = await get('/metrics');
       if (!text) return;
-      for (const [labels, v] of samplesOf(text, 'otel_sentinel_probe_duration_seconds')) if (labels.includes('phase="total"') && v > maxProbe) {
+      const durations = samplesOf(text, 'otel_sentinel_probe_duration_seconds');
+      const lag = sumOf(text, 'nodejs_eventloop_lag_max_seconds') || 0;
+      for (const [labels, v] of durations) if (labels.includes('phase="total"') && v > maxProbe) {
         maxProbe = v;
-        maxProbeWhere = `${labels} (${flapping.find((f) => labels.includes(`"${f.id}"`))?.backend.mode() ?? 'fixed'})`;
+        // its phases, from the same page, and the longest loop delay since the page before
+        const exporter = /exporter="([^"]*)"/.exec(labels)?.[1] ?? '';
+        const phases = durations.filter(([l]) => l.includes(`exporter="${exporter}"`) && !l.includes('phase="total"')).map(([l, x]) => `${/phase="([^"]*)"/.exec(l)?.[1]} ${x}`);
+        maxProbeWhere = `${labels} (${flapping.find((f) => f.id === exporter)?.backend.mode() ?? 'fixed'} when seen): ${phases.join(', ')}; event-loop delay up to ${lag} s in that scrape`;
       }
       probes = sumOf(text, 'otel_sentinel_probes_total');
       restartsSeen = sumOf(text, 'otel_sentinel_collector_restarts_total');
@@ -607,7 +618,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       [2, async () => {
         // a new CA: the server presents its certificate first (untrusted), then the CA file follows
         rotations.total++;
-        const next = makeCerts(certsDir, `gen-${++generation}`);
+        const next = await makeCerts(certsDir, `gen-${++generation}`);
         rotating.rotate(next.cert, next.key);
         const untrusted = await shows('otlphttp/rotating', 'tls');
         writeFileSync(caFile, next.ca);

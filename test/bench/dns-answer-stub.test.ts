@@ -4,6 +4,9 @@
  */
 import t from 'tap';
 import { Resolver } from 'node:dns/promises';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RCODE } from '../helpers/dns-stub.js';
 import { parseQuestion, reply, startDnsAnswerStub } from '../helpers/dns-answer-stub.js';
 
@@ -39,4 +42,23 @@ t.test('malformed queries get no answer', async (t) => {
   t.equal(a.readUInt16BE(6), 1, 'one answer');
   t.same([...a.subarray(-4)], [127, 0, 0, 9]);
   t.equal(reply(q, q.length, RCODE.SERVFAIL, null)[3]! & 0x0f, RCODE.SERVFAIL);
+});
+
+t.test('the chaos run touches /etc/resolv.conf only in namespaces of its own', async (t) => {
+  const { enterDnsNamespace, namespaceIds, NAMESPACE_ENV } = await import('../../bench/chaos.js');
+  const resolvBefore = readFileSync('/etc/resolv.conf', 'utf8');
+  const dir = mkdtempSync(join(tmpdir(), 'chaos-ns-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.match(namespaceIds(), /^net:\[\d+\]\|mnt:\[\d+\]$/);
+  const saved = process.env[NAMESPACE_ENV];
+  t.teardown(() => {
+    if (saved === undefined) delete process.env[NAMESPACE_ENV];
+    else process.env[NAMESPACE_ENV] = saved;
+  });
+  delete process.env[NAMESPACE_ENV];
+  t.throws(() => enterDnsNamespace(dir), /not in network and mount namespaces of its own .*the parent's: unknown.*unshare --net --mount/, 'no parent said where it ran');
+  process.env[NAMESPACE_ENV] = namespaceIds();
+  t.throws(() => enterDnsNamespace(dir), /not in network and mount namespaces of its own/, "the parent's namespaces are this process's");
+  t.equal(readFileSync('/etc/resolv.conf', 'utf8'), resolvBefore, '/etc/resolv.conf untouched');
+  t.same(readdirSync(dir), [], 'no resolv.conf written');
 });
