@@ -4,25 +4,33 @@
  * run of bench/chaos.ts, its figures and a verdict per invariant. Exit 0 when every one holds.
  *
  * DNS answers change at a loopback DNS stub when the run has network and mount namespaces of its
- * own: with `--dns auto` (the default) as root it runs itself again under `unshare --net --mount`
- * (everything it starts shares that namespace's loopback); without root or `unshare` it falls back
- * to swapping the host name for a `*.invalid` one, and says so.
+ * own: with `--dns auto` (the default) it runs itself again under `unshare --net --mount` (as root;
+ * else with `--user --map-root-user` too, where user namespaces are allowed), and everything it
+ * starts shares that namespace's loopback; where neither works it falls back to swapping the host
+ * name for a `*.invalid` one, and says so.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../src/config/duration.js';
 import { chaosVerdicts, NAMESPACE_ENV, namespaceIds, runChaos } from './chaos.js';
 
-/** Whether this process may make network and mount namespaces of its own (root and unshare). */
-function canUnshare(): boolean {
-  if (process.getuid?.() !== 0) return false;
-  const r = spawnSync('unshare', ['--net', '--mount', 'true'], { stdio: 'ignore', timeout: 10_000 });
-  return r.status === 0;
+/**
+ * The `unshare` flags that give this process network and mount namespaces of its own: as root
+ * those two; otherwise inside a user namespace of its own, where it is root (when the kernel
+ * allows unprivileged user namespaces). Null when neither works.
+ */
+export function unshareFlags(): string[] | null {
+  const tries = process.getuid?.() === 0 ? [['--net', '--mount'], ['--user', '--map-root-user', '--net', '--mount']] : [['--user', '--map-root-user', '--net', '--mount']];
+  for (const flags of tries) {
+    const r = spawnSync('unshare', [...flags, 'true'], { stdio: 'ignore', timeout: 10_000 });
+    if (r.status === 0) return flags;
+  }
+  return null;
 }
 
 /** Runs this very command again inside new network and mount namespaces; resolves with its exit code. */
-function rerunUnshared(): Promise<number> {
-  const child = spawn('unshare', ['--net', '--mount', '--', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+function rerunUnshared(flags: readonly string[]): Promise<number> {
+  const child = spawn('unshare', [...flags, '--', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
     env: { ...process.env, [NAMESPACE_ENV]: namespaceIds() },
   });
@@ -56,8 +64,11 @@ export async function chaosMain(args: readonly string[]): Promise<number> {
   const inside = process.env[NAMESPACE_ENV] !== undefined;
   let dns: 'namespace' | 'names' = 'names';
   if (values.dns === 'namespace' || (values.dns === 'auto' && inside)) dns = 'namespace';
-  else if (values.dns === 'auto' && canUnshare()) return rerunUnshared();
-  else if (values.dns === 'auto') console.log('chaos: no network namespace of its own (needs root and unshare): DNS changes fall back to swapping the host name');
+  else if (values.dns === 'auto') {
+    const flags = unshareFlags();
+    if (flags) return rerunUnshared(flags);
+    console.log('chaos: no network namespace of its own (unshare needs root or user namespaces): DNS changes fall back to swapping the host name');
+  }
   else if (values.dns !== 'names') throw new Error(`--dns ${values.dns}: use auto, namespace or names`);
   if (dns === 'namespace' && !inside) throw new Error('--dns namespace: run it under unshare --net --mount (or use --dns auto as root)');
   const probes = values.probes ? Number(values.probes) : values.duration ? Infinity : 100_000;
