@@ -9,24 +9,10 @@
  * starts shares that namespace's loopback; where neither works it falls back to swapping the host
  * name for a `*.invalid` one, and says so.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../src/config/duration.js';
-import { chaosVerdicts, NAMESPACE_ENV, namespaceIds, runChaos } from './chaos.js';
-
-/**
- * The `unshare` flags that give this process network and mount namespaces of its own: as root
- * those two; otherwise inside a user namespace of its own, where it is root (when the kernel
- * allows unprivileged user namespaces). Null when neither works.
- */
-export function unshareFlags(): string[] | null {
-  const tries = process.getuid?.() === 0 ? [['--net', '--mount'], ['--user', '--map-root-user', '--net', '--mount']] : [['--user', '--map-root-user', '--net', '--mount']];
-  for (const flags of tries) {
-    const r = spawnSync('unshare', [...flags, 'true'], { stdio: 'ignore', timeout: 10_000 });
-    if (r.status === 0) return flags;
-  }
-  return null;
-}
+import { chaosVerdicts, NAMESPACE_ENV, namespaceIds, runChaos, unshareFlags } from './chaos.js';
 
 /** Runs this very command again inside new network and mount namespaces; resolves with its exit code. */
 function rerunUnshared(flags: readonly string[]): Promise<number> {

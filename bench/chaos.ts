@@ -21,7 +21,7 @@
  * and the longest `otel_sentinel_probe_duration_seconds{phase="total"}` it ever shows, and checks
  * the daemon never exits. All traffic stays on loopback.
  */
-import { spawn, type ChildProcess, execFile, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { promises as dnsPromises } from 'node:dns';
 import { createServer as createHttpServer } from 'node:http';
@@ -55,7 +55,7 @@ export interface ChaosOptions {
   readonly seed?: number;
   /**
    * how DNS answers change: 'namespace' when this process runs in network and mount namespaces of
-   * its own (root; see `enterDnsNamespace`), else 'names' (default)
+   * its own (see `enterDnsNamespace`), else 'names' (default)
    */
   readonly dns?: 'namespace' | 'names';
 }
@@ -275,6 +275,20 @@ export const NAMESPACE_ENV = 'OTEL_SENTINEL_CHAOS_OUTER_NS';
 /** `net:[...]|mnt:[...]` of this process. */
 export function namespaceIds(): string {
   return `${readlinkSync('/proc/self/ns/net')}|${readlinkSync('/proc/self/ns/mnt')}`;
+}
+
+/**
+ * The `unshare` flags that give this process network and mount namespaces of its own: as root
+ * those two; otherwise inside a user namespace of its own, where it is root (when the kernel
+ * allows unprivileged user namespaces). Null when neither works.
+ */
+export function unshareFlags(): string[] | null {
+  const tries = process.getuid?.() === 0 ? [['--net', '--mount'], ['--user', '--map-root-user', '--net', '--mount']] : [['--user', '--map-root-user', '--net', '--mount']];
+  for (const flags of tries) {
+    const r = spawnSync('unshare', [...flags, 'true'], { stdio: 'ignore', timeout: 10_000 });
+    if (r.status === 0) return flags;
+  }
+  return null;
 }
 
 /**

@@ -9,8 +9,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { unshareFlags } from '../../bench/chaos-run.js';
-import { NAMESPACE_ENV, namespaceIds } from '../../bench/chaos.js';
+import { NAMESPACE_ENV, namespaceIds, unshareFlags } from '../../bench/chaos.js';
 
 const dist = (rel: string): string => fileURLToPath(new URL(`../../dist/${rel}`, import.meta.url));
 
