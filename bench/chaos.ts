@@ -8,9 +8,12 @@
  *   ones are not YAML; a broken one is always followed by a valid one, as a fixed ConfigMap would be),
  * - flaps loopback backends between healthy and each fault,
  * - rotates the certificate of a TLS backend (first the server, then the CA file the exporter trusts),
- * - changes what an exporter's host name resolves to: from `localhost` to a `*.invalid` name (no
- *   answer: cause endpoint, `dns_not_found`) and back; the daemon asks the system resolver, which
- *   its `serve` command offers no way to point elsewhere.
+ * - changes what an exporter's host name resolves to. With `dns: 'namespace'` (the process runs in
+ *   network and mount namespaces of its own, see `enterDnsNamespace`) the host name stays and the
+ *   answers change: a loopback DNS stub on 127.0.0.1:53, named by a bind-mounted /etc/resolv.conf,
+ *   answers another address (a second backend on 127.0.0.2, or 127.0.0.3 where nothing listens),
+ *   NXDOMAIN or SERVFAIL, then 127.0.0.1 again. Otherwise (`dns: 'names'`) the host changes from
+ *   `localhost` to a `*.invalid` name (no answer: cause endpoint, `dns_not_found`) and back.
  *
  * After each change it waits for the diagnosis to show it: a reload applied or rejected with
  * `otel_sentinel_config_last_reload_successful` set, a flipped exporter down with the right cause
@@ -18,7 +21,10 @@
  * and the longest `otel_sentinel_probe_duration_seconds{phase="total"}` it ever shows, and checks
  * the daemon never exits. All traffic stays on loopback.
  */
-import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { promises as dnsPromises } from 'node:dns';
+import { createServer as createHttpServer } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
@@ -29,6 +35,8 @@ import { spawnTethered, type TetheredChild } from '../test/helpers-e2e/tethered-
 import { collectorConfig } from '../test/helpers-collector/collector-config.js';
 import { startFaultBackend, type FaultBackend, type FaultMode } from '../test/helpers-collector/fault-backend.js';
 import { otelcolBinary } from '../test/helpers-collector/otelcol-binary.js';
+import { startDnsAnswerStub, type DnsAnswer, type RunningDnsAnswerStub } from '../test/helpers/dns-answer-stub.js';
+import { RCODE } from '../test/helpers/dns-stub.js';
 
 export interface ChaosOptions {
   /** stop after this many probes (sum of otel_sentinel_probes_total) ... */
@@ -45,6 +53,11 @@ export interface ChaosOptions {
   /** a line of progress */
   readonly log?: (line: string) => void;
   readonly seed?: number;
+  /**
+   * how DNS answers change: 'namespace' when this process runs in network and mount namespaces of
+   * its own (see `enterDnsNamespace`), else 'names' (default)
+   */
+  readonly dns?: 'namespace' | 'names';
 }
 
 export interface ChaosSample {
@@ -71,6 +84,9 @@ export interface ChaosReport {
   readonly flips: { total: number; right: number; wrong: readonly string[] };
   readonly rotations: { total: number; right: number };
   readonly dnsChanges: { total: number; right: number };
+  /** how DNS answers were changed (ChaosOptions.dns), and the changes of each kind */
+  readonly dnsMode: 'namespace' | 'names';
+  readonly dnsKinds: Readonly<Record<string, number>>;
   /** restarts the daemon counted (otel_sentinel_collector_restarts_total) */
   readonly restartsSeen: number;
   /** null while it ran to the end; else how it exited */
@@ -82,6 +98,7 @@ export interface ChaosReport {
 }
 
 const HOST = '127.0.0.1';
+const execFileAsync = promisify(execFile);
 const GROWTH_LIMIT = 0.05;
 
 function repoRoot(): string {
@@ -162,16 +179,20 @@ function procFdKinds(pid: number): Record<string, number> {
   return kinds;
 }
 
-/** A CA and a server certificate for 127.0.0.1 signed by it (openssl, P-256). */
-function makeCerts(dir: string, name: string): { ca: string; cert: string; key: string } {
+/**
+ * A CA and a server certificate for 127.0.0.1 signed by it (openssl, P-256). Asynchronous: the
+ * backends share this process's event loop, and a loop held up by openssl would make them late to
+ * answer, which is not what a rotation is about.
+ */
+async function makeCerts(dir: string, name: string): Promise<{ ca: string; cert: string; key: string }> {
   const d = join(dir, name);
   mkdirSync(d, { recursive: true });
-  const run = (args: string[]): void => void execFileSync('openssl', args, { cwd: d, stdio: ['ignore', 'ignore', 'pipe'] });
-  run(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', `/CN=chaos ${name}`, '-days', '400',
+  const run = async (args: string[]): Promise<void> => void (await execFileAsync('openssl', args, { cwd: d }));
+  await run(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', `/CN=chaos ${name}`, '-days', '400',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  run(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  await run(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
   writeFileSync(join(d, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '400', '-extfile', 'ext.cnf']);
+  await run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '400', '-extfile', 'ext.cnf']);
   return { ca: readFileSync(join(d, 'ca.pem'), 'utf8'), cert: readFileSync(join(d, 'server.pem'), 'utf8'), key: readFileSync(join(d, 'server.key'), 'utf8') };
 }
 
@@ -246,6 +267,73 @@ export function expectedCause(mode: FaultMode, protocol: 'grpc' | 'http'): strin
 
 const MODES: readonly FaultMode[] = ['healthy', 'unavailable', 'throttled', 'not_found', 'unauthorized', 'silent', 'refused'];
 
+/** The host name the DNS exporter dials when the answers change (dns: 'namespace'). */
+export const CHAOS_DNS_NAME = 'backend.chaos.test';
+/** Set by the parent that made this process's namespaces: `<net ns>|<mount ns>` as the parent saw them. */
+export const NAMESPACE_ENV = 'OTEL_SENTINEL_CHAOS_OUTER_NS';
+
+/** `net:[...]|mnt:[...]` of this process. */
+export function namespaceIds(): string {
+  return `${readlinkSync('/proc/self/ns/net')}|${readlinkSync('/proc/self/ns/mnt')}`;
+}
+
+/**
+ * The `unshare` flags that give this process network and mount namespaces of its own: as root
+ * those two; otherwise inside a user namespace of its own, where it is root (when the kernel
+ * allows unprivileged user namespaces). Null when neither works.
+ */
+export function unshareFlags(): string[] | null {
+  const tries = process.getuid?.() === 0 ? [['--net', '--mount'], ['--user', '--map-root-user', '--net', '--mount']] : [['--user', '--map-root-user', '--net', '--mount']];
+  for (const flags of tries) {
+    const r = spawnSync('unshare', [...flags, 'true'], { stdio: 'ignore', timeout: 10_000 });
+    if (r.status === 0) return flags;
+  }
+  return null;
+}
+
+/**
+ * Readies the network and mount namespaces this process runs in (made for it by
+ * `unshare --net --mount`, as root) for the DNS stub: loopback up, /etc/resolv.conf bind-mounted
+ * (in this mount namespace only) to a file naming only 127.0.0.1, the name not shadowed by
+ * /etc/hosts and `hosts:` in /etc/nsswitch.conf asking DNS. Throws, saying what is wrong, when it
+ * cannot be: above all when the namespaces are not this process's own.
+ */
+export function enterDnsNamespace(dir: string): void {
+  const outer = process.env[NAMESPACE_ENV] ?? '';
+  const [outerNet, outerMnt] = outer.split('|');
+  const [net, mnt] = namespaceIds().split('|');
+  if (!outerNet || !outerMnt || net === outerNet || mnt === outerMnt) {
+    throw new Error(`not in network and mount namespaces of its own (${net}, ${mnt}; the parent's: ${outer || 'unknown'}): run it under unshare --net --mount`);
+  }
+  execFileSync('ip', ['link', 'set', 'lo', 'up'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const hostsLine = /^hosts:(.*)$/m.exec(readFileSync('/etc/nsswitch.conf', 'utf8'))?.[1] ?? '';
+  if (!/\bdns\b/.test(hostsLine)) throw new Error(`/etc/nsswitch.conf: the hosts: line (${hostsLine.trim()}) does not ask DNS`);
+  const shadowed = readFileSync('/etc/hosts', 'utf8').split('\n').some((l) => l.replace(/#.*/, '').split(/\s+/).slice(1).includes(CHAOS_DNS_NAME));
+  if (shadowed) throw new Error(`/etc/hosts names ${CHAOS_DNS_NAME}: the DNS stub would never be asked`);
+  const resolv = join(dir, 'resolv.conf');
+  writeFileSync(resolv, 'nameserver 127.0.0.1\n');
+  execFileSync('mount', ['--bind', resolv, '/etc/resolv.conf'], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** An OTLP/HTTP backend on another loopback address (same port as another one): it counts what it got. */
+async function startPlainBackend(host: string, port: number): Promise<{ requests(): number; close(): Promise<void> }> {
+  let requests = 0;
+  const server = createHttpServer((req, res) => {
+    requests++;
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+  });
+  await new Promise<void>((r) => server.listen(port, host, r));
+  return {
+    requests: () => requests,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
 interface ExporterView {
   readonly name: string;
   readonly state: string;
@@ -271,13 +359,36 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     const certsDir = join(dir, 'certs');
     let generation = 1;
-    const first = makeCerts(certsDir, `gen-${generation}`);
+    const first = await makeCerts(certsDir, `gen-${generation}`);
     const caFile = join(dir, 'trusted-ca.pem');
     writeFileSync(caFile, first.ca);
     const rotating = await startRotatingBackend(first.cert, first.key);
     closers.push(() => rotating.close());
     const dnsTarget = await startFaultBackend({ protocol: 'http' });
     closers.push(() => dnsTarget.close());
+    const dnsMode = o.dns ?? 'names';
+    let dnsStub: RunningDnsAnswerStub | null = null;
+    let dnsSecond: { requests(): number; close(): Promise<void> } | null = null;
+    if (dnsMode === 'namespace') {
+      enterDnsNamespace(dir);
+      const stub = await startDnsAnswerStub({ name: CHAOS_DNS_NAME, answer: { address: '127.0.0.1' }, host: '127.0.0.1', port: 53 });
+      dnsStub = stub;
+      closers.push(() => stub.close());
+      const second = await startPlainBackend('127.0.0.2', dnsTarget.port);
+      dnsSecond = second;
+      closers.push(() => second.close());
+      // what the stub answers is what the system resolver (glibc, as the daemon asks it) returns
+      const seen = async (): Promise<string> => (await dnsPromises.lookup(CHAOS_DNS_NAME, { all: true })).map((a) => a.address).join(',');
+      const first = await seen();
+      stub.set({ address: '127.0.0.2' });
+      const next = await seen();
+      stub.set({ address: '127.0.0.1' });
+      if (first !== '127.0.0.1' || next !== '127.0.0.2') throw new Error(`the system resolver does not return the DNS stub's answers (${first}, then ${next})`);
+      log(`chaos: DNS answers for ${CHAOS_DNS_NAME} change at a loopback DNS stub (own network namespace)`);
+    } else {
+      log('chaos: DNS changes swap the host name for a *.invalid one (no namespace of its own for a DNS stub)');
+    }
+    const dnsKinds: Record<string, number> = {};
     const extra = await startFaultBackend({ protocol: 'http' });
     closers.push(() => extra.close());
 
@@ -285,7 +396,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const telemetryPort = await freePort();
     // the exporter's own timeout is shorter than the probe's, so a silent backend fails the export
     const fast = { timeout: `${Math.max(10, Math.floor(o.timeoutMs / 2))}ms` };
-    let dnsName = 'localhost';
+    let dnsName = dnsMode === 'namespace' ? CHAOS_DNS_NAME : 'localhost';
     let withExtra = false;
     const collectorYaml = (): string => {
       const exporters: Record<string, Record<string, unknown>> = {};
@@ -385,16 +496,21 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       const doc = JSON.parse((await get('/api/v1/diagnosis')) || '{"exporters":[]}') as { exporters: ExporterView[] };
       return new Map(doc.exporters.map((e) => [e.name, e]));
     };
-    const matches = (e: ExporterView | undefined, cause: string | null): boolean => {
+    const matches = (e: ExporterView | undefined, cause: string | null, reason?: string): boolean => {
       if (!e) return false;
       if (cause === null) return e.state === 'up';
-      const critical = e.problems.filter((p) => p.severity === 'critical').map((p) => p.cause);
-      return e.state === 'down' && critical.length > 0 && critical.every((c) => c === cause);
+      const critical = e.problems.filter((p) => p.severity === 'critical');
+      return (
+        e.state === 'down' && critical.length > 0 && critical.every((p) => p.cause === cause) && (reason === undefined || critical.some((p) => p.reason === reason))
+      );
     };
     const settleMs = o.intervalMs * 20 + 5_000;
-    /** waits until the exporter shows `cause`; false when it never did */
-    const shows = async (name: string, cause: string | null): Promise<boolean> => {
-      const ok = (await until(`${name} to show ${cause ?? 'up'}`, settleMs, async () => (matches((await diagnosis()).get(name), cause) ? true : undefined))) === true;
+    /** waits until the exporter shows `cause` (and `reason`, when given); false when it never did */
+    const shows = async (name: string, cause: string | null, reason?: string, also?: () => boolean): Promise<boolean> => {
+      const ok =
+        (await until(`${name} to show ${cause ?? 'up'}${reason ? `/${reason}` : ''}`, settleMs, async () =>
+          matches((await diagnosis()).get(name), cause, reason) && (also ? also() : true) ? true : undefined,
+        )) === true;
       if (!ok) {
         const e = (await diagnosis()).get(name);
         await scrape().catch(() => undefined);
@@ -413,9 +529,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const scrape = async (): Promise<void> => {
       const text = await get('/metrics');
       if (!text) return;
-      for (const [labels, v] of samplesOf(text, 'otel_sentinel_probe_duration_seconds')) if (labels.includes('phase="total"') && v > maxProbe) {
+      const durations = samplesOf(text, 'otel_sentinel_probe_duration_seconds');
+      const lag = sumOf(text, 'nodejs_eventloop_lag_max_seconds') || 0;
+      for (const [labels, v] of durations) if (labels.includes('phase="total"') && v > maxProbe) {
         maxProbe = v;
-        maxProbeWhere = `${labels} (${flapping.find((f) => labels.includes(`"${f.id}"`))?.backend.mode() ?? 'fixed'})`;
+        // its phases, from the same page, and the longest loop delay since the page before
+        const exporter = /exporter="([^"]*)"/.exec(labels)?.[1] ?? '';
+        const phases = durations.filter(([l]) => l.includes(`exporter="${exporter}"`) && !l.includes('phase="total"')).map(([l, x]) => `${/phase="([^"]*)"/.exec(l)?.[1]} ${x}`);
+        maxProbeWhere = `${labels} (${flapping.find((f) => f.id === exporter)?.backend.mode() ?? 'fixed'} when seen): ${phases.join(', ')}; event-loop delay up to ${lag} s in that scrape`;
       }
       probes = sumOf(text, 'otel_sentinel_probes_total');
       restartsSeen = sumOf(text, 'otel_sentinel_collector_restarts_total');
@@ -488,6 +609,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         kills++;
         await sleep(random() * 2_000);
         await startCollector();
+        // the daemon finds the new process at its next inspection (once per interval); a second
+        // kill before that would end a process it never saw, and two restarts would look like one
+        const pid = (collector as TetheredChild | null)?.pid;
+        const seen = await until(`the daemon to find the restarted collector (pid ${pid})`, settleMs, async () => {
+          await scrape();
+          const doc = JSON.parse((await get('/api/v1/diagnosis')) || '{}') as { collector?: { pid?: number | null } };
+          return doc.collector?.pid === pid && restartsSeen === kills ? true : undefined;
+        });
+        if (!seen) flips.wrong.push(`collector restart ${kills} (pid ${pid}): ${restartsSeen} restarts counted`);
       }],
       [3, validSwap],
       [2, brokenSwap],
@@ -502,7 +632,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       [2, async () => {
         // a new CA: the server presents its certificate first (untrusted), then the CA file follows
         rotations.total++;
-        const next = makeCerts(certsDir, `gen-${++generation}`);
+        const next = await makeCerts(certsDir, `gen-${++generation}`);
         rotating.rotate(next.cert, next.key);
         const untrusted = await shows('otlphttp/rotating', 'tls');
         writeFileSync(caFile, next.ca);
@@ -512,8 +642,30 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         rmSync(join(certsDir, `gen-${generation - 1}`), { recursive: true, force: true });
       }],
       [2, async () => {
+        if (dnsStub) {
+          // the same host name, another answer: then 127.0.0.1 again
+          dnsChanges.total++;
+          const kinds: Array<[string, DnsAnswer, string | null, string | undefined]> = [
+            ['127.0.0.2', { address: '127.0.0.2' }, null, undefined],
+            ['127.0.0.3 (nothing listens)', { address: '127.0.0.3' }, 'network', 'connection_refused'],
+            ['NXDOMAIN', { rcode: RCODE.NXDOMAIN }, 'endpoint', 'dns_not_found'],
+            ['SERVFAIL', { rcode: RCODE.SERVFAIL }, 'network', 'dns_unavailable'],
+          ];
+          const [kind, answer, cause, reason] = pick(kinds);
+          dnsKinds[kind] = (dnsKinds[kind] ?? 0) + 1;
+          const before = dnsSecond!.requests();
+          dnsStub.set(answer);
+          // up at the new address: its backend must have been asked
+          const changed = await shows('otlphttp/dns', cause, reason, cause === null ? () => dnsSecond!.requests() > before : undefined);
+          dnsStub.set({ address: '127.0.0.1' });
+          const back = await shows('otlphttp/dns', null);
+          if (changed && back) dnsChanges.right++;
+          else flips.wrong.push(`DNS change ${dnsChanges.total} (${kind}): change ${changed ? 'seen' : 'missed'}, recovery ${back ? 'seen' : 'missed'}`);
+          return;
+        }
         // the exporter's host now resolves nowhere, then to loopback again
         dnsChanges.total++;
+        dnsKinds['*.invalid name'] = (dnsKinds['*.invalid name'] ?? 0) + 1;
         dnsName = `chaos-${dnsChanges.total}.invalid`;
         cm.swap(collectorYaml());
         const gone = await shows('otlphttp/dns', 'endpoint');
@@ -578,6 +730,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       flips,
       rotations,
       dnsChanges,
+      dnsMode,
+      dnsKinds,
       restartsSeen,
       daemonExit,
       exitAfterSigterm,
@@ -597,16 +751,19 @@ export function chaosVerdicts(r: ChaosReport): Array<{ what: string; ok: boolean
   return [
     { what: `the daemon never exited (${r.daemonExit ?? 'alive'}), and exited 0 on SIGTERM (${r.exitAfterSigterm})`, ok: r.daemonExit === null && r.exitAfterSigterm === 0 },
     {
-      // a probe ends at its deadline, late only by as long as the daemon's event loop could not run
-      what: `no probe past its deadline: longest ${r.maxProbeSeconds.toFixed(3)} s, probe.timeout ${r.timeoutSeconds} s + longest event-loop delay ${r.maxLoopLagSeconds.toFixed(3)} s`,
-      ok: r.maxProbeSeconds <= r.timeoutSeconds + r.maxLoopLagSeconds,
+      // every probe ends by its deadline; the loop delay is shown beside it, not added to it
+      what: `no probe past its deadline: longest ${r.maxProbeSeconds.toFixed(3)} s, probe.timeout ${r.timeoutSeconds} s (margin ${(r.timeoutSeconds - r.maxProbeSeconds).toFixed(3)} s); longest event-loop delay ${r.maxLoopLagSeconds.toFixed(3)} s`,
+      ok: r.maxProbeSeconds <= r.timeoutSeconds,
     },
     { what: `valid swaps applied (gauge 1): ${r.reloads.validApplied}/${r.reloads.valid}`, ok: r.reloads.validApplied === r.reloads.valid },
     { what: `broken swaps rejected (gauge 0, last good config kept): ${r.reloads.brokenRejected}/${r.reloads.broken}`, ok: r.reloads.brokenRejected === r.reloads.broken },
     { what: `backend flips reported with the right cause: ${r.flips.right}/${r.flips.total}`, ok: r.flips.right === r.flips.total },
     { what: `certificate rotations (untrusted, then trusted): ${r.rotations.right}/${r.rotations.total}`, ok: r.rotations.right === r.rotations.total },
-    { what: `DNS changes (no answer, then loopback): ${r.dnsChanges.right}/${r.dnsChanges.total}`, ok: r.dnsChanges.right === r.dnsChanges.total },
-    { what: `collector SIGKILLs ${r.kills}, restarts counted by the daemon ${r.restartsSeen}`, ok: r.restartsSeen <= r.kills },
+    {
+      what: `DNS changes (${r.dnsMode === 'namespace' ? 'answers of a DNS stub' : 'host name swapped for a *.invalid one'}, then loopback again): ${r.dnsChanges.right}/${r.dnsChanges.total}`,
+      ok: r.dnsChanges.right === r.dnsChanges.total,
+    },
+    { what: `collector SIGKILLs ${r.kills}, restarts counted by the daemon ${r.restartsSeen}`, ok: r.restartsSeen === r.kills },
     { what: `RSS after warm-up ${(r.rss.before / 1048576).toFixed(1)} -> ${(r.rss.after / 1048576).toFixed(1)} MB (${(r.rss.growth * 100).toFixed(1)} %, limit ${GROWTH_LIMIT * 100} %)`, ok: r.rss.growth < GROWTH_LIMIT },
     {
       what: `open fds after warm-up: floor ${r.fds.floorBefore} -> ${r.fds.floorAfter} (${(r.fds.growth * 100).toFixed(1)} %, limit ${GROWTH_LIMIT * 100} %); median ${r.fds.before} -> ${r.fds.after}, max ${r.fds.max} (probes in flight)`,

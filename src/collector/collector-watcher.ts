@@ -89,8 +89,20 @@ export function createCollectorWatcher(opts: CollectorWatcherOptions = {}): Coll
   type Refresh = { state: ProcessState; restarted: ProcessState | null } | { state: null; facts: Facts };
 
   let selectorKey = '';
+  /** the refresh in progress: `locate()` (on a reload) and `inspect()` (each round) take turns */
+  let refreshing: Promise<unknown> = Promise.resolve();
 
-  async function refresh(config: SentinelConfig): Promise<Refresh> {
+  /**
+   * One refresh at a time: two of them noticing the same exit at once would both find the new
+   * process and count its one restart twice.
+   */
+  function refresh(config: SentinelConfig): Promise<Refresh> {
+    const next = refreshing.then(() => refreshNow(config));
+    refreshing = next.catch(() => undefined);
+    return next;
+  }
+
+  async function refreshNow(config: SentinelConfig): Promise<Refresh> {
     const sel = config.collector.process;
     const key = `${sel.pid}\0${sel.pidFile}\0${sel.name}`;
     if (key !== selectorKey) {
@@ -109,6 +121,8 @@ export function createCollectorWatcher(opts: CollectorWatcherOptions = {}): Coll
     if (old && (old.id.pid !== found.identity.pid || old.id.startTicks !== found.identity.startTicks)) {
       restarts++;
       restartEvent = { at: now(), facts: { oldPid: old.id.pid, newPid: found.identity.pid } };
+      // counted: the old process is done with, whatever is seen next
+      previous = null;
       return { state: current, restarted: old };
     }
     return { state: current, restarted: null };
