@@ -21,8 +21,7 @@
  * and the longest `otel_sentinel_probe_duration_seconds{phase="total"}` it ever shows, and checks
  * the daemon never exits. All traffic stays on loopback.
  */
-import { spawn, spawnSync, type ChildProcess, execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn, spawnSync, type ChildProcess, execFileSync } from 'node:child_process';
 import { promises as dnsPromises } from 'node:dns';
 import { createServer as createHttpServer } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -37,6 +36,7 @@ import { startFaultBackend, type FaultBackend, type FaultMode } from '../test/he
 import { otelcolBinary } from '../test/helpers-collector/otelcol-binary.js';
 import { startDnsAnswerStub, type DnsAnswer, type RunningDnsAnswerStub } from '../test/helpers/dns-answer-stub.js';
 import { RCODE } from '../test/helpers/dns-stub.js';
+import { issueCertAsync, makeCaAsync } from '../test/helpers/certs.js';
 
 export interface ChaosOptions {
   /** stop after this many probes (sum of otel_sentinel_probes_total) ... */
@@ -98,7 +98,6 @@ export interface ChaosReport {
 }
 
 const HOST = '127.0.0.1';
-const execFileAsync = promisify(execFile);
 const GROWTH_LIMIT = 0.05;
 
 function repoRoot(): string {
@@ -180,20 +179,19 @@ function procFdKinds(pid: number): Record<string, number> {
 }
 
 /**
- * A CA and a server certificate for 127.0.0.1 signed by it (openssl, P-256). Asynchronous: the
- * backends share this process's event loop, and a loop held up by openssl would make them late to
- * answer, which is not what a rotation is about.
+ * A CA and a server certificate for 127.0.0.1 signed by it, made without holding up the event
+ * loop: the backends share this process's loop, and a loop held up by openssl would make them
+ * late to answer, which is not what a rotation is about.
  */
 async function makeCerts(dir: string, name: string): Promise<{ ca: string; cert: string; key: string }> {
   const d = join(dir, name);
   mkdirSync(d, { recursive: true });
-  const run = async (args: string[]): Promise<void> => void (await execFileAsync('openssl', args, { cwd: d }));
-  await run(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', `/CN=chaos ${name}`, '-days', '400',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  await run(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
-  writeFileSync(join(d, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  await run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '400', '-extfile', 'ext.cnf']);
-  return { ca: readFileSync(join(d, 'ca.pem'), 'utf8'), cert: readFileSync(join(d, 'server.pem'), 'utf8'), key: readFileSync(join(d, 'server.key'), 'utf8') };
+  const ca = await makeCaAsync(d, 'ca');
+  const day = 86_400_000;
+  const server = await issueCertAsync(d, 'ca', {
+    name: 'server', cn: '127.0.0.1', san: 'IP:127.0.0.1', start: new Date(Date.now() - day), end: new Date(Date.now() + 400 * day),
+  });
+  return { ca: ca.cert, cert: server.cert, key: server.key };
 }
 
 /** An OTLP/HTTP backend over TLS whose certificate can be replaced while it runs (same port). */

@@ -11,7 +11,8 @@
  *   c.untrustedClient  // clientAuth certificate signed by the untrusted CA
  *   c.paths.*          // the same as files (for tls.ca_file, cert_file, key_file)
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,13 +46,11 @@ const openssl = (dir: string, args: string[]): void => {
   execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
 };
 
+const execFileAsync = promisify(execFile);
+
 const stamp = (d: Date): string => d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
 
-/**
- * A CA in `dir/name` (key, self-signed certificate and the `openssl ca` database), EC P-256.
- * Every certificate of the project's tests and benchmarks comes from here and `issueCert`.
- */
-export function makeCa(dir: string, name: string): CertPair {
+function caPlan(dir: string, name: string): Plan {
   const d = join(dir, name);
   mkdirSync(join(d, 'newcerts'), { recursive: true });
   writeFileSync(join(d, 'index.txt'), '');
@@ -84,12 +83,18 @@ export function makeCa(dir: string, name: string): CertPair {
   );
   const keyFile = join(d, 'ca.key');
   const certFile = join(d, 'ca.pem');
-  openssl(d, ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', keyFile]);
-  openssl(d, [
-    'req', '-x509', '-new', '-key', keyFile, '-sha256', '-days', '3650', '-subj', `/CN=otel-sentinel test ${name}`,
-    '-config', join(d, 'ca.cnf'), '-extensions', 'v3_ca', '-out', certFile,
-  ]);
-  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
+  return {
+    cwd: d,
+    certFile,
+    keyFile,
+    steps: [
+      ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', keyFile],
+      [
+        'req', '-x509', '-new', '-key', keyFile, '-sha256', '-days', '3650', '-subj', `/CN=otel-sentinel test ${name}`,
+        '-config', join(d, 'ca.cnf'), '-extensions', 'v3_ca', '-out', certFile,
+      ],
+    ],
+  };
 }
 
 export interface Issue {
@@ -102,8 +107,7 @@ export interface Issue {
   readonly end: Date;
 }
 
-/** A leaf certificate signed by the CA `makeCa(dir, caName)` made, dated `start` to `end`. */
-export function issueCert(dir: string, caName: string, o: Issue): CertPair {
+function issuePlan(dir: string, caName: string, o: Issue): Plan {
   const d = join(dir, caName);
   const keyFile = join(dir, `${o.name}.key`);
   const csr = join(dir, `${o.name}.csr`);
@@ -119,14 +123,57 @@ export function issueCert(dir: string, caName: string, o: Issue): CertPair {
       ...(o.san ? [`subjectAltName = ${o.san}`] : []),
     ].join('\n'),
   );
-  openssl(dir, ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', keyFile]);
-  openssl(dir, ['req', '-new', '-key', keyFile, '-subj', `/CN=${o.cn}`, '-config', join(d, 'ca.cnf'), '-out', csr]);
-  openssl(dir, [
-    'ca', '-batch', '-notext', '-config', join(d, 'ca.cnf'), '-cert', join(d, 'ca.pem'), '-keyfile', join(d, 'ca.key'),
-    '-startdate', stamp(o.start), '-enddate', stamp(o.end), '-extfile', ext, '-extensions', 'ext', '-in', csr, '-out', certFile,
-  ]);
-  return { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8'), certFile, keyFile };
+  return {
+    cwd: dir,
+    certFile,
+    keyFile,
+    steps: [
+      ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', keyFile],
+      ['req', '-new', '-key', keyFile, '-subj', `/CN=${o.cn}`, '-config', join(d, 'ca.cnf'), '-out', csr],
+      [
+        'ca', '-batch', '-notext', '-config', join(d, 'ca.cnf'), '-cert', join(d, 'ca.pem'), '-keyfile', join(d, 'ca.key'),
+        '-startdate', stamp(o.start), '-enddate', stamp(o.end), '-extfile', ext, '-extensions', 'ext', '-in', csr, '-out', certFile,
+      ],
+    ],
+  };
 }
+
+/** The openssl commands that make one key and certificate, run in `cwd`. */
+interface Plan {
+  readonly cwd: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly steps: readonly string[][];
+}
+
+const pairOf = (p: Plan): CertPair => ({
+  cert: readFileSync(p.certFile, 'utf8'), key: readFileSync(p.keyFile, 'utf8'), certFile: p.certFile, keyFile: p.keyFile,
+});
+
+function runPlan(p: Plan): CertPair {
+  for (const args of p.steps) openssl(p.cwd, args);
+  return pairOf(p);
+}
+
+async function runPlanAsync(p: Plan): Promise<CertPair> {
+  for (const args of p.steps) await execFileAsync('openssl', args, { cwd: p.cwd });
+  return pairOf(p);
+}
+
+/**
+ * A CA in `dir/name` (key, self-signed certificate and the `openssl ca` database), EC P-256.
+ * Every certificate of the project's tests and benchmarks comes from here and `issueCert`.
+ */
+export const makeCa = (dir: string, name: string): CertPair => runPlan(caPlan(dir, name));
+
+/** A leaf certificate signed by the CA `makeCa(dir, caName)` made, dated `start` to `end`. */
+export const issueCert = (dir: string, caName: string, o: Issue): CertPair => runPlan(issuePlan(dir, caName, o));
+
+/** `makeCa` without holding up the event loop (for servers running in the same process). */
+export const makeCaAsync = (dir: string, name: string): Promise<CertPair> => runPlanAsync(caPlan(dir, name));
+
+/** `issueCert` without holding up the event loop. */
+export const issueCertAsync = (dir: string, caName: string, o: Issue): Promise<CertPair> => runPlanAsync(issuePlan(dir, caName, o));
 
 /** The test certificates of this process, made on first use. */
 export function testCerts(): TestCerts {
