@@ -142,3 +142,17 @@ export function violations(d: Diagnosis): string[] {
   }
   return out;
 }
+
+/** Sum of every sample of a family in Prometheus text whose line matches `filter` (labels ignored otherwise). */
+export function sumFamily(text: string, name: string, filter: (line: string) => boolean = () => true): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== ' ' && rest[0] !== '{') continue;
+    if (!filter(line)) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Number.isFinite(value)) sum += value;
+  }
+  return sum;
+}

@@ -15,23 +15,9 @@ import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '../src/config/duration.js';
 import type { Diagnosis } from '../src/diagnose/diagnosis.js';
 import { freePort } from './free-port.js';
-import { HEALTHY_TOKEN, startHealthyPipeline, violations } from './healthy-pipeline.js';
+import { HEALTHY_TOKEN, startHealthyPipeline, sumFamily, violations } from './healthy-pipeline.js';
 
 const BIN = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../src/bin.js');
-
-/** Sum of every sample of a family in Prometheus text whose line matches `filter` (labels ignored otherwise). */
-export function sumFamily(text: string, name: string, filter: (line: string) => boolean = () => true): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const rest = line.slice(name.length);
-    if (rest[0] !== ' ' && rest[0] !== '{') continue;
-    if (!filter(line)) continue;
-    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
-    if (Number.isFinite(value)) sum += value;
-  }
-  return sum;
-}
 
 export async function healthyMain(args: readonly string[]): Promise<number> {
   const { values } = parseArgs({

@@ -8,8 +8,7 @@
  */
 import t from 'tap';
 import type { Diagnosis } from '../../src/diagnose/diagnosis.js';
-import { HEALTHY_TOKEN, startHealthyPipeline, violations } from '../../bench/healthy-pipeline.js';
-import { sumFamily } from '../../bench/healthy-soak.js';
+import { HEALTHY_TOKEN, startHealthyPipeline, sumFamily, violations } from '../../bench/healthy-pipeline.js';
 import { startSentinelBeside } from '../helpers-collector/sentinel-beside.js';
 import { waitFor } from '../helpers-e2e/wait-for.js';
 
