@@ -3,7 +3,7 @@
  * people run (OTLP/gRPC and OTLP/HTTP, plaintext and TLS with an authorization header, slow
  * backends, backends that now and then answer a retryable 503 / UNAVAILABLE, a batch that flushes
  * every 5 s to a backend slower than a second, an idle logs pipeline) under steady span load, and
- * otel-sentinel beside it every second. Every diagnosis for 45 s: no problem, every exporter up,
+ * otel-sentinel beside it every 2 s. Every diagnosis for 45 s: no problem, every exporter up,
  * the collector up, nothing lost. The long run of the same is `npm run soak -- --healthy`.
  */
 import t from 'tap';
@@ -19,7 +19,7 @@ const RUN_MS = 45_000;
 t.test('a healthy pipeline under load: no problem in any diagnosis', async (t) => {
   const pipeline = await startHealthyPipeline({ metricsLevel: 'detailed' });
   t.teardown(() => pipeline.close());
-  const sentinel = await startSentinelBeside(pipeline.collector, { interval: '1s', timeout: '800ms' });
+  const sentinel = await startSentinelBeside(pipeline.collector, { interval: '2s', timeout: '1500ms' });
   t.teardown(() => sentinel.stop());
   const diagnosis = async (): Promise<Diagnosis> => (await fetch(`${sentinel.url}/api/v1/diagnosis`)).json() as Promise<Diagnosis>;
   await waitFor('every exporter probed and the traffic read', async () => {
