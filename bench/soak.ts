@@ -9,7 +9,9 @@
  *
  * --log keeps the daemon's own log output in FILE (else it is only counted).
  *
- * With --chaos it runs the chaos run beside the real collector instead (bench/chaos-run.ts).
+ * With --chaos it runs the chaos run beside the real collector instead (bench/chaos-run.ts); with
+ * --healthy the long healthy run of the real collector, the proof of no false alarm
+ * (bench/healthy-soak.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -21,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '../src/config/duration.js';
 import { collectorConfig } from './collector-config.js';
 import { chaosMain } from './chaos-run.js';
+import { healthyMain } from './healthy-soak.js';
 import { BACKEND_KINDS, startSoakBackends, type BackendKind } from './soak-backends.js';
 
 const BIN = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../src/bin.js');
@@ -243,7 +246,8 @@ function verdict(samples: readonly Sample[], warmupMs: number, exitCode: number 
   return pass ? 0 : 1;
 }
 
-(process.argv.includes('--chaos') ? chaosMain(process.argv.slice(2).filter((a) => a !== '--chaos')) : main()).then(
+const modeArgs = (flag: string): string[] => process.argv.slice(2).filter((a) => a !== flag);
+(process.argv.includes('--chaos') ? chaosMain(modeArgs('--chaos')) : process.argv.includes('--healthy') ? healthyMain(modeArgs('--healthy')) : main()).then(
   (code) => {
     process.exitCode = code;
   },

@@ -160,7 +160,28 @@ export interface TrafficView {
   readonly queueGrew: boolean;
   /** failures were counted but none carried error_type (the level is below detailed) */
   readonly untyped: boolean;
+  /**
+   * data stopped flowing through it: null until the stall has lasted STALL_WARNING_WINDOWS scrape
+   * windows and STALL_WARNING_SECONDS; then its length, `critical` from STALL_CRITICAL_WINDOWS
+   * windows and STALL_CRITICAL_SECONDS on
+   */
+  readonly stalled: { readonly seconds: number; readonly critical: boolean } | null;
 }
+
+/**
+ * A window between two scrapes is quiet for an exporter when the receivers accepted data, the
+ * exporter sent nothing and counted no failure, and it held requests in flight or its queue grew.
+ * One quiet window says little: a healthy send that takes longer than the time since the last one
+ * ended (a slow backend behind a batch that flushes every few seconds, a pipeline that carries data
+ * now and then while another one is busy), or a retry waiting out a backend's RetryInfo, gives one.
+ * A send in flight across two scrapes with nothing delivered meanwhile is a stall (its sends hang,
+ * or every one of them is being retried): a warning after 2 windows and 5 s, critical after 3
+ * windows and 15 s.
+ */
+export const STALL_WARNING_WINDOWS = 2;
+export const STALL_WARNING_SECONDS = 5;
+export const STALL_CRITICAL_WINDOWS = 3;
+export const STALL_CRITICAL_SECONDS = 15;
 
 /**
  * The previous scrape's counters, to turn the next into rates. Lifecycle: one per scraper;
@@ -169,6 +190,8 @@ export interface TrafficView {
  */
 export class TrafficWindow {
   private prev: { t: number; counters: TrafficCounters } | null = null;
+  /** exporter -> when its run of quiet windows began (the scrape before the first) and how many */
+  private readonly quiet = new Map<string, { since: number; windows: number }>();
 
   observe(t: number, names: readonly string[], counters: TrafficCounters): { exporters: Map<string, TrafficView>; pipeline: PipelineRates } {
     const prev = this.prev;
@@ -206,6 +229,8 @@ export class TrafficWindow {
       }
       types.sort((a, b) => b.per_second - a.per_second);
       const lost = enq === null && failed === null ? null : (enq ?? 0) + (failed ?? 0);
+      const queueGrew = old?.queued != null && cur?.queued != null && cur.queued > old.queued;
+      const stalled = this.stall(name, t, prev?.t, sent === 0 && failed === 0 && (pipeline.accepted ?? 0) > 0 && ((cur?.inFlight ?? 0) > 0 || queueGrew));
       out.set(name, {
         report: {
           sent_per_second: sent,
@@ -215,11 +240,27 @@ export class TrafficWindow {
           error_types: types,
           in_flight: cur?.inFlight ?? null,
         },
-        queueGrew: old?.queued != null && cur?.queued != null && cur.queued > old.queued,
+        queueGrew,
         untyped: failed !== null && failed > 0 && types.length === 0,
+        stalled,
       });
     }
+    for (const name of this.quiet.keys()) if (!keep.has(name)) this.quiet.delete(name);
     return { exporters: out, pipeline };
+  }
+
+  /** counts the run of quiet windows of an exporter; the stall once it is long enough to name */
+  private stall(name: string, t: number, prevT: number | undefined, quiet: boolean): TrafficView['stalled'] {
+    if (!quiet || prevT === undefined) {
+      this.quiet.delete(name);
+      return null;
+    }
+    const run = this.quiet.get(name) ?? { since: prevT, windows: 0 };
+    run.windows++;
+    this.quiet.set(name, run);
+    const seconds = (t - run.since) / 1000;
+    if (run.windows < STALL_WARNING_WINDOWS || seconds < STALL_WARNING_SECONDS) return null;
+    return { seconds, critical: run.windows >= STALL_CRITICAL_WINDOWS && seconds >= STALL_CRITICAL_SECONDS };
   }
 }
 

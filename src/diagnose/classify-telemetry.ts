@@ -81,10 +81,10 @@ function judge(name: string, view: ExporterView, input: TelemetryContext, tv?: T
   const sent = view.deltas.sent ?? 0;
   const up = input.probeUp.get(name);
   if (failed > 0) problems.push(...failureProblems(name, failed, sent, up, tv));
-  else if (tv && tv.report.sent_per_second === 0 && tv.report.failed_per_second === 0 && (pipeline?.accepted ?? 0) > 0 &&
-    ((tv.report.in_flight ?? 0) > 0 || tv.queueGrew)) {
-    // the receivers take data in, this exporter neither delivers nor fails: its sends hang
-    problems.push(problem('exports_stalled', { exporter: name, acceptedRate: pipeline?.accepted, inFlight: tv.report.in_flight, queueGrew: tv.queueGrew }));
+  else if (tv?.stalled) {
+    // the receivers take data in, this exporter neither delivers nor fails, scrape after scrape: its sends hang
+    problems.push(problem('exports_stalled', { exporter: name, acceptedRate: pipeline?.accepted, inFlight: tv.report.in_flight, queueGrew: tv.queueGrew, seconds: tv.stalled.seconds },
+      tv.stalled.critical ? 'critical' : 'warning'));
   }
   return { size: q?.size ?? null, capacity: q?.capacity ?? null, sizer, unit, seconds_to_full: q?.secondsToFull ?? null, problems };
 }

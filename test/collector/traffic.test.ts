@@ -165,6 +165,7 @@ t.test('real batches rejected while the probe passes, at level detailed: the cau
   t.equal(big.problems.length, 1);
   t.match(big.problems[0]!.message, 'fail at 20/s (error type ResourceExhausted, retryable; 0/s still sent)');
   t.match(big.problems[0]!.fix, /send_batch_max_size/, 'a size limit: the batch size');
+  t.match(big.problems[0]!.fix, /throttles \(RESOURCE_EXHAUSTED with a RetryInfo, retried by the collector\) and its retries ran out/, 'retryable: a quota first');
   t.same(s.traffic?.get('otlp/big')?.error_types, [{ error_type: 'ResourceExhausted', permanent: false, per_second: 20 }]);
   t.equal(s.traffic?.get('otlp/big')?.lost_per_second, 20, 'failed sends are counted after retries: lost');
 
@@ -184,6 +185,15 @@ t.test('real batches rejected while the probe passes, at level detailed: the cau
   t.equal(trafficText(s.traffic!.get('otlphttp/bad')!), 'sent 10/s · failed 40/s · InvalidArgument (permanent) 40/s · lost 40/s');
 });
 
+t.test('an error the collector cannot name (_OTHER): size limits and quotas both', async (t) => {
+  const r = await rig(t, { 'otlphttp/other': true });
+  await r.scrape({ exporters: { 'otlphttp/other': { sent: 0, failed: {} } }, accepted: 0 });
+  const s = await r.scrape({ exporters: { 'otlphttp/other': { sent: 0, failed: { _OTHER: [100, false] } } }, accepted: 100 });
+  const p = s.queues.get('otlphttp/other')!.problems;
+  t.match(p, [{ reason: 'exports_rejected', severity: 'critical' }]);
+  t.match(p[0]!.fix, /^Compare the batch size of exporters.otlphttp\/other with the backend's limit on request size and its ingestion quotas/);
+});
+
 t.test('a warning while some real batches still get through', async (t) => {
   const r = await rig(t, { 'otlp/some': true });
   await r.scrape({ exporters: { 'otlp/some': { sent: 0, failed: 0 } }, total: true });
@@ -195,18 +205,72 @@ t.test('a warning while some real batches still get through', async (t) => {
   t.match(p[0]!.fix, /"Exporting failed" lines/, 'no error type: read the log');
 });
 
-t.test('data stopped flowing: receivers accept, the exporter neither sends nor fails', async (t) => {
+t.test('data stopped flowing: receivers accept, the exporter neither sends nor fails, scrape after scrape', async (t) => {
   const r = await rig(t, { 'otlp/stuck': true, 'otlp/queued': true, 'otlp/quiet': true });
+  const stuckPage = (accepted: number, queue: number): Page => ({
+    exporters: { 'otlp/stuck': { sent: 100, failed: 0, inFlight: 4 }, 'otlp/queued': { sent: 100, failed: 0, queue }, 'otlp/quiet': { sent: 100, failed: 0, inFlight: 0, queue: 0 } },
+    accepted,
+  });
   await r.scrape({ exporters: { 'otlp/stuck': { sent: 100, failed: 0, inFlight: 0 }, 'otlp/queued': { sent: 100, failed: 0, queue: 0 }, 'otlp/quiet': { sent: 100, failed: 0, inFlight: 0, queue: 0 } }, accepted: 100 });
-  const s = await r.scrape({ exporters: { 'otlp/stuck': { sent: 100, failed: 0, inFlight: 4 }, 'otlp/queued': { sent: 100, failed: 0, queue: 40 }, 'otlp/quiet': { sent: 100, failed: 0, inFlight: 0, queue: 0 } }, accepted: 600 });
-  const stuck = s.queues.get('otlp/stuck')!.problems;
-  t.match(stuck, [{ cause: 'backend', reason: 'exports_stalled', severity: 'critical' }]);
-  t.match(stuck[0]!.message, 'the receivers accept 50/s but the exporter sent nothing and reported no failure since the last check, with 4 requests in flight');
-  t.match(s.queues.get('otlp/queued')!.problems, [{ reason: 'exports_stalled' }]);
-  t.match(s.queues.get('otlp/queued')!.problems[0]!.message, 'and its queue growing');
-  t.same(s.queues.get('otlp/quiet')!.problems, [], 'nothing in flight, queue empty: a pipeline without data, not a stall');
-  const later = await r.scrape({ exporters: { 'otlp/stuck': { sent: 100, failed: 0, inFlight: 4 }, 'otlp/queued': { sent: 100, failed: 0, queue: 40 }, 'otlp/quiet': { sent: 100, failed: 0 } }, accepted: 600 });
+  const one = await r.scrape(stuckPage(600, 40));
+  t.same(one.queues.get('otlp/stuck')!.problems, [], 'one quiet window (10 s): what a slow healthy send can look like, not yet a stall');
+  t.same(one.queues.get('otlp/queued')!.problems, []);
+  const two = await r.scrape(stuckPage(1100, 80));
+  const stuck = two.queues.get('otlp/stuck')!.problems;
+  t.match(stuck, [{ cause: 'backend', reason: 'exports_stalled', severity: 'warning' }], 'two quiet windows, 20 s: a warning');
+  t.match(stuck[0]!.message, 'the receivers accept 50/s but the exporter sent nothing and reported no failure for 20 s, with 4 requests in flight');
+  t.match(stuck[0]!.message, 'or every one of them is being retried');
+  t.match(two.queues.get('otlp/queued')!.problems, [{ reason: 'exports_stalled', severity: 'warning' }]);
+  t.match(two.queues.get('otlp/queued')!.problems[0]!.message, 'and its queue growing');
+  t.same(two.queues.get('otlp/quiet')!.problems, [], 'nothing in flight, queue empty: a pipeline without data, not a stall');
+  const three = await r.scrape(stuckPage(1600, 120));
+  t.match(three.queues.get('otlp/stuck')!.problems, [{ reason: 'exports_stalled', severity: 'critical' }], 'three windows, 30 s: critical');
+  t.match(three.queues.get('otlp/stuck')!.problems[0]!.message, 'for 30 s');
+  t.match(three.queues.get('otlp/queued')!.problems, [{ reason: 'exports_stalled', severity: 'critical' }]);
+  const later = await r.scrape({ exporters: { 'otlp/stuck': { sent: 100, failed: 0, inFlight: 4 }, 'otlp/queued': { sent: 100, failed: 0, queue: 120 }, 'otlp/quiet': { sent: 100, failed: 0 } }, accepted: 1600 });
   t.same(later.queues.get('otlp/stuck')!.problems, [], 'the receivers take nothing in: nothing is expected to flow');
+  const again = await r.scrape(stuckPage(2100, 160));
+  t.same(again.queues.get('otlp/stuck')!.problems, [], 'the run starts over: one quiet window again');
+});
+
+t.test('the stall window: slow healthy sends are never a stall; short windows need 5 s, critical 15 s', async (t) => {
+  const w = new TrafficWindow();
+  const at = (sent: number, inFlight: number, accepted: number) =>
+    trafficCounters(parsePrometheusText(
+      `otelcol_exporter_sent_spans{exporter="a"} ${sent}\notelcol_exporter_send_failed_spans{exporter="a"} 0\n` +
+      `otelcol_exporter_in_flight_requests{exporter="a"} ${inFlight}\notelcol_receiver_accepted_spans{receiver="otlp"} ${accepted}`,
+    ).samples);
+  // a batch every 5 s to a backend that takes 1.5 s, scraped every second: a send is in flight at
+  // some scrapes with none ended since the last; each ends before the next batch
+  let sent = 0;
+  let accepted = 0;
+  const stalls: string[] = [];
+  for (let s = 0; s <= 60; s++) {
+    accepted += 100;
+    const phase = s % 5;
+    if (phase === 2) sent += 500; // the send that began at phase 0.5 ended at phase 2
+    const inFlight = phase === 1 ? 1 : 0;
+    const v = w.observe(s * 1000, ['a'], at(sent, inFlight, accepted)).exporters.get('a')!;
+    if (v.stalled) stalls.push(`${s}: ${JSON.stringify(v.stalled)}`);
+  }
+  t.same(stalls, [], 'no stall from a slow send between sparse batches');
+
+  // now it hangs: one request in flight, nothing sent, every second
+  const seen: (string | null)[] = [];
+  for (let s = 61; s <= 80; s++) {
+    accepted += 100;
+    const v = w.observe(s * 1000, ['a'], at(sent, 1, accepted)).exporters.get('a')!;
+    seen.push(v.stalled === null ? null : v.stalled.critical ? 'critical' : 'warning');
+  }
+  t.equal(seen.indexOf('warning'), seen.findIndex((x) => x !== null), 'a warning first');
+  t.ok(seen.includes('critical'), 'then critical');
+  const firstWarning = seen.indexOf('warning') + 61;
+  const firstCritical = seen.indexOf('critical') + 61;
+  t.ok(firstCritical - firstWarning >= 10, `critical ${firstCritical - firstWarning} s after the warning: the 15 s floor, not 3 windows of 1 s`);
+  const gone = w.observe(81_000, [], at(sent, 1, accepted));
+  t.equal(gone.exporters.size, 0, 'an exporter no longer configured is forgotten');
+  const back = w.observe(82_000, ['a'], at(sent, 1, accepted + 100)).exporters.get('a')!;
+  t.equal(back.stalled, null, 'and starts over when it comes back');
 });
 
 t.test('data refused at the door: memory limiter (both names), receivers', async (t) => {

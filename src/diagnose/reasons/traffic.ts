@@ -42,7 +42,12 @@ export const trafficReasons = {
       `exporter ${str(f['exporter'])}: the collector's own sends fail at ${rate(f['failedRate'])} (${errorKind(f)}; ${sentNote(f)}) ` +
       "while the probe's empty export is accepted: the backend rejects real batches (size limits, quotas that bite at volume, invalid data)",
     fix: (f) =>
-      f['errorType'] === 'ResourceExhausted' || f['errorType'] === '_OTHER'
+      f['errorType'] === 'ResourceExhausted' && f['permanent'] === false
+        ? `The backend behind exporters.${str(f['exporter'])} throttles (RESOURCE_EXHAUSTED with a RetryInfo, retried by the collector) ` +
+          "and its retries ran out (`retry_on_failure.max_elapsed_time`): raise the backend's ingestion quota or rate limit, send it less " +
+          '(sampling, filtering), or let the collector wait longer (`max_elapsed_time`, a larger `sending_queue`); ' +
+          "if the backend's answer in the collector's log names a size limit instead, lower the batch processor's `send_batch_max_size`"
+        : f['errorType'] === 'ResourceExhausted' || f['errorType'] === '_OTHER'
         ? `Compare the batch size of exporters.${str(f['exporter'])} with the backend's limit on request size and its ingestion quotas: ` +
           'lower `sending_queue.batch` / the batch processor\'s `send_batch_max_size`, turn on `compression`, or raise the backend\'s limit'
         : `Read the collector's log for exporter ${str(f['exporter'])} ("Exporting failed" lines carry the backend's answer) ` +
@@ -66,11 +71,13 @@ export const trafficReasons = {
     summary: 'Data stopped flowing: the receivers accept data, the exporter sends none and reports no failure.',
     message: (f) =>
       `exporter ${str(f['exporter'])}: the receivers accept ${rate(f['acceptedRate'])} but the exporter sent nothing and reported no failure ` +
-      `since the last check, with ${str(f['inFlight'], 'unknown')} requests in flight${f['queueGrew'] === true ? ' and its queue growing' : ''}: ` +
-      'its sends hang',
+      `for ${typeof f['seconds'] === 'number' ? Math.round(f['seconds']) : str(f['seconds'])} s, with ${str(f['inFlight'], 'unknown')} requests in flight` +
+      `${f['queueGrew'] === true ? ' and its queue growing' : ''}: its sends hang, or every one of them is being retried`,
     fix: (f) =>
-      `Check the backend behind exporters.${str(f['exporter'])}: it accepts connections but does not answer; ` +
-      'set the exporter\'s `timeout` so a hung send fails and is retried instead of holding the queue\'s consumers',
+      `Check the backend behind exporters.${str(f['exporter'])}: one that accepts connections but does not answer holds the sends; ` +
+      'set the exporter\'s `timeout` so a hung send fails and is retried instead of holding the queue\'s consumers. ' +
+      "One that answers every batch with a retryable error (RESOURCE_EXHAUSTED with a RetryInfo, HTTP 429 or 503) keeps them in retry: the collector's log " +
+      'shows "Exporting failed. Will retry the request after interval" and the backend\'s quota or capacity is the fix',
   },
   data_refused: {
     cause: 'resources',
