@@ -2,13 +2,11 @@ import { AnswerReader } from '../answer-reader.js';
 import { formatBytes, formatSize } from '../config/read-bounded-file.js';
 import { Client, closeClient } from '../undici-client.js';
 import type { QueueSizer } from '../config/queue-sizer.js';
-import { classifyTelemetry, type ExporterTelemetry, type TelemetryReadings, type TelemetryScrape } from '../diagnose/classify-telemetry.js';
+import type { ExporterTelemetry, TelemetryReadings } from '../diagnose/classify-telemetry.js';
 import { exporterStats } from './exporter-stats.js';
 import { parsePrometheusText } from './prometheus-text.js';
 import { QueueWindow } from './queue-window.js';
 import { TrafficWindow, trafficCounters } from './traffic.js';
-
-export type { TelemetryScrape } from '../diagnose/classify-telemetry.js';
 
 export interface TelemetryScraperOptions {
   /** wall clock in ms */
@@ -31,16 +29,14 @@ export interface ScrapeInput {
 }
 
 /**
- * Reads the collector's internal metrics and judges every exporter's sending queue.
- * Lifecycle: one per daemon, `scrape()` once per round with that round's AbortSignal; it keeps a
+ * Reads the collector's internal metrics: every exporter's sending queue and counters, the pipeline's rates.
+ * Lifecycle: one per daemon, `read()` once per round with that round's AbortSignal; it keeps a
  * bounded window of samples per exporter (fill rate, counter deltas) and forgets exporters that are
  * no longer passed in. Never throws.
  */
 export interface TelemetryScraper {
-  /** what one scrape reads (src/diagnose/classify-telemetry.ts judges it) */
+  /** what one scrape reads (src/diagnose/classify-telemetry.ts judges it, through src/diagnose/judge.ts) */
   read(input: ScrapeInput, signal: AbortSignal): Promise<TelemetryReadings>;
-  /** one scrape, judged */
-  scrape(input: ScrapeInput, signal: AbortSignal): Promise<TelemetryScrape>;
 }
 
 const ACCEPT = 'text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5';
@@ -90,9 +86,7 @@ export function createTelemetryScraper(opts: TelemetryScraperOptions = {}): Tele
     return { ok: true, exporters, pipeline: traffic.pipeline, traffic: [...traffic.exporters.values()] };
   }
 
-  const scrape = async (input: ScrapeInput, signal: AbortSignal): Promise<TelemetryScrape> => classifyTelemetry(await read(input, signal), input);
-
-  return { read, scrape };
+  return { read };
 }
 
 async function fetchText(url: string, maxBytes: number, signal: AbortSignal): Promise<{ text: string } | { error: string }> {
