@@ -2,7 +2,7 @@ import pino from 'pino';
 import { errorDocument, type Command, type Io } from './command.js';
 import { assembleDiagnosis, collectorDiagnosis } from './diagnose/diagnosis.js';
 import type { Diagnosis } from './diagnose/diagnosis.js';
-import { NOT_INSPECTED } from './collector/collector-report.js';
+import { NOT_INSPECTED } from './diagnose/collector-report.js';
 import { COLOUR, PLAIN, renderReport } from './check-report.js';
 import { loadAll } from './load-all.js';
 import { createMonitor } from './monitor.js';

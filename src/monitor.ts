@@ -4,7 +4,7 @@ import { FILE_LIMITS, readBoundedFileSync } from './config/read-bounded-file.js'
 import type { CollectorModel } from './config/collector-model.js';
 import type { ExporterSpec } from './config/exporter-spec.js';
 import type { SentinelConfig } from './config/sentinel-config.js';
-import { NOT_INSPECTED, type CollectorReport, type QueueReport } from './collector/collector-report.js';
+import { NOT_INSPECTED, type CollectorReport, type QueueReport } from './diagnose/collector-report.js';
 import type { TrafficReport } from './collector/traffic.js';
 import type { CollectorDiagnosis, Diagnosis, ExporterDiagnosis } from './diagnose/diagnosis.js';
 import { assembleDiagnosis, collectorDiagnosis, exporterDiagnosis } from './diagnose/diagnosis.js';

@@ -1,11 +1,11 @@
 import { readCpuPercent } from './cpu-usage.js';
 import type { CollectorModel } from '../config/collector-model.js';
 import type { SentinelConfig } from '../config/sentinel-config.js';
-import { fdsNearLimit, type CollectorEvent, type CollectorReadings, type UnreadableFile } from '../diagnose/classify-collector.js';
-import type { Facts } from '../diagnose/reason-spec.js';
+import type { Facts } from '../facts.js';
+import type { CollectorEvent, CollectorReadings, UnreadableFile } from './collector-report.js';
 import { findCollector, isAlive, type ProcessIdentity } from './find-collector.js';
 import { readProcessEnvironment } from './process-environment.js';
-import { classifyFds, countFds, isProcfs, readNofileLimit } from './fd-usage.js';
+import { classifyFds, countFds, fdsNearLimit, isProcfs, readNofileLimit } from './fd-usage.js';
 import { readMemTotal, readRss } from './memory-usage.js';
 import { readCgroupMemory, resolveMemoryCgroup, type CgroupResolution } from './cgroup-memory.js';
 import { effectiveMemoryLimit } from './effective-memory-limit.js';

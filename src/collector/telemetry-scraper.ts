@@ -2,11 +2,31 @@ import { AnswerReader } from '../answer-reader.js';
 import { formatBytes, formatSize } from '../config/read-bounded-file.js';
 import { Client, closeClient } from '../undici-client.js';
 import type { QueueSizer } from '../config/queue-sizer.js';
-import type { ExporterTelemetry, TelemetryReadings } from '../diagnose/classify-telemetry.js';
 import { exporterStats } from './exporter-stats.js';
 import { parsePrometheusText } from './prometheus-text.js';
-import { QueueWindow } from './queue-window.js';
-import { TrafficWindow, trafficCounters } from './traffic.js';
+import { QueueWindow, type ExporterView } from './queue-window.js';
+import { TrafficWindow, trafficCounters, type PipelineRates, type TrafficView } from './traffic.js';
+
+/** One exporter as one scrape of the collector's internal metrics saw it. */
+export interface ExporterTelemetry {
+  /** its fullest queue and its counters' deltas over the window */
+  readonly view: ExporterView;
+  /** its real traffic between the last two scrapes; absent before there are two */
+  readonly traffic?: TrafficView;
+}
+
+/** What one scrape read: the page's exporters and pipeline, or why there is no page. */
+export type TelemetryReadings =
+  | { readonly ok: false; /** absent when scraping is off */ readonly unreachable?: { readonly url: string; readonly detail: string } }
+  | {
+      readonly ok: true;
+      /** one entry per requested exporter, in the order asked */
+      readonly exporters: ReadonlyMap<string, ExporterTelemetry>;
+      /** the receivers' and the memory limiter's rates */
+      readonly pipeline: PipelineRates;
+      /** the traffic of every requested exporter seen on the page */
+      readonly traffic: readonly TrafficView[];
+    };
 
 export interface TelemetryScraperOptions {
   /** wall clock in ms */

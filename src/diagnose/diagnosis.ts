@@ -1,4 +1,4 @@
-import type { CollectorReport, QueueReport } from '../collector/collector-report.js';
+import type { CollectorReport, QueueReport } from './collector-report.js';
 import type { TrafficReport } from '../collector/traffic.js';
 import type { QueueSizer } from '../config/queue-sizer.js';
 import type { Problem } from './problem.js';

@@ -1,4 +1,4 @@
-import type { CollectorReport } from '../collector/collector-report.js';
+import type { CollectorReport } from './collector-report.js';
 import type { CollectorWatcher } from '../collector/collector-watcher.js';
 import type { ScrapeInput, TelemetryScraper } from '../collector/telemetry-scraper.js';
 import type { CollectorModel } from '../config/collector-model.js';

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createJudgedWatcher } from '../helpers/judged.js';
 import type { SentinelConfig } from '../../src/config/sentinel-config.js';
-import type { CollectorReport } from '../../src/collector/collector-report.js';
+import type { CollectorReport } from '../../src/diagnose/collector-report.js';
 
 const PID = 4242;
 const MiB = 1024 * 1024;

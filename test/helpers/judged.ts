@@ -3,7 +3,7 @@
  * monitor itself uses (src/diagnose/judge.ts), so a test sees exactly what a round would.
  */
 import { createCollectorWatcher, type CollectorWatcher, type CollectorWatcherOptions } from '../../src/collector/collector-watcher.js';
-import type { CollectorReport } from '../../src/collector/collector-report.js';
+import type { CollectorReport } from '../../src/diagnose/collector-report.js';
 import { createTelemetryScraper, type ScrapeInput, type TelemetryScraper, type TelemetryScraperOptions } from '../../src/collector/telemetry-scraper.js';
 import type { CollectorModel } from '../../src/config/collector-model.js';
 import type { ExporterSpec } from '../../src/config/exporter-spec.js';
