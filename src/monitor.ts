@@ -15,7 +15,7 @@ import { exportsOtlp } from './config/exporter-kinds.js';
 import { collectorLogRecords, exporterLogRecord } from './log.js';
 import { judgeCollector, judgedProber, judgeProbe, judgeTelemetry, type JudgedProber, type MakeProber } from './diagnose/judge.js';
 import type { LookupAll } from './probe/prober.js';
-import type { ProbeResult } from './probe/probe-result.js';
+import type { ProbeResult } from './diagnose/classify-probe.js';
 import { runRound, type Task } from './schedule/scheduler.js';
 import type { CollectorWatcher } from './collector/collector-watcher.js';
 import type { TelemetryScraper } from './collector/telemetry-scraper.js';

@@ -4,10 +4,9 @@ import type { ScrapeInput, TelemetryScraper } from '../collector/telemetry-scrap
 import type { CollectorModel } from '../config/collector-model.js';
 import type { ExporterSpec } from '../config/exporter-spec.js';
 import type { SentinelConfig } from '../config/sentinel-config.js';
-import type { ProbeResult } from '../probe/probe-result.js';
 import type { ExporterProber, ProbeContext, ProberOptions } from '../probe/prober.js';
 import { classifyCollector } from './classify-collector.js';
-import { probeJudge, type ProbeJudge } from './classify-probe.js';
+import { probeJudge, type ProbeJudge, type ProbeResult } from './classify-probe.js';
 import { classifyTelemetry, type TelemetryScrape } from './classify-telemetry.js';
 
 /**

@@ -11,7 +11,7 @@ import type { SentinelConfig } from '../../src/config/sentinel-config.js';
 import type { TelemetryScrape } from '../../src/diagnose/classify-telemetry.js';
 import { judgeCollector, judgedProber, judgeProbe, judgeTelemetry } from '../../src/diagnose/judge.js';
 import { createProber } from '../../src/probe/create-prober.js';
-import type { ProbeResult } from '../../src/probe/probe-result.js';
+import type { ProbeResult } from '../../src/diagnose/classify-probe.js';
 import type { ExporterProber, ProbeContext } from '../../src/probe/prober.js';
 
 /** An exporter's prober whose `probe()` is one judged probe. */

@@ -5,7 +5,7 @@
 import type { ExporterSpec, TlsSettings } from '../../src/config/exporter-spec.js';
 import type { ProbeContext, LookupAll } from '../../src/probe/prober.js';
 import { createJudgedProber } from './judged.js';
-import type { ProbeResult } from '../../src/probe/probe-result.js';
+import type { ProbeResult } from '../../src/diagnose/classify-probe.js';
 import type { Problem } from '../../src/diagnose/problem.js';
 import type { Test } from 'tap';
 
