@@ -1,5 +1,5 @@
 /**
- * What watching the collector costs per round: inspect() against a process holding 10,000 open fds,
+ * What watching the collector costs per round: one judged inspection (read, then classified) against a process holding 10,000 open fds,
  * the same with the fd classification that runs when a problem is reported, a readdir-only count
  * (kernels before 6.2), and one scrape + parse of a realistic collector metrics page.
  * Prints figures; not a test. Run after `npm run build`: node dist/bench/collector-cost.js
@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { createCollectorWatcher } from '../src/collector/collector-watcher.js';
 import { createTelemetryScraper } from '../src/collector/telemetry-scraper.js';
+import { judgeCollector, judgeTelemetry } from '../src/diagnose/judge.js';
 import { parsePrometheusText } from '../src/collector/prometheus-text.js';
 import { countFds } from '../src/collector/fd-usage.js';
 import type { SentinelConfig } from '../src/config/sentinel-config.js';
@@ -83,11 +84,11 @@ async function main(): Promise<void> {
     const pid = child.pid!;
     const watcher = createCollectorWatcher();
     const quiet = config(pid, 0.999);
-    const r = await watcher.inspect(quiet, null, AbortSignal.timeout(10_000));
+    const r = await judgeCollector(watcher, quiet, null, AbortSignal.timeout(10_000));
     console.log(`collector stand-in: pid ${pid}, ${r.open_fds} open fds of ${r.max_fds}, rss ${((r.rss_bytes ?? 0) / 1048576).toFixed(1)} MiB`);
-    console.log(`inspect(), no problem:            ${await timed(ROUNDS, () => watcher.inspect(quiet, null, AbortSignal.timeout(10_000)))}`);
+    console.log(`inspection, no problem:           ${await timed(ROUNDS, () => judgeCollector(watcher, quiet, null, AbortSignal.timeout(10_000)))}`);
     const noisy = config(pid, 0.01);
-    console.log(`inspect(), fd problem (classify): ${await timed(ROUNDS, () => watcher.inspect(noisy, null, AbortSignal.timeout(10_000)))}`);
+    console.log(`inspection, fd problem (classify):${await timed(ROUNDS, () => judgeCollector(watcher, noisy, null, AbortSignal.timeout(10_000)))}`);
     console.log(`fd count by stat (Linux 6.2+):    ${await timed(ROUNDS, () => countFds('/proc', pid, true))}`);
     console.log(`fd count by readdir (older):      ${await timed(ROUNDS, () => countFds('/proc', pid, false))}`);
   } finally {
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
     const scraper = createTelemetryScraper();
     const exporters = Array.from({ length: 20 }, (_, i) => `otlp/backend-${i}`);
     const input = { url, exporters, probeUp: new Map<string, boolean>(), queueRatio: 0.7 };
-    console.log(`scrape() over loopback:           ${await timed(ROUNDS, () => scraper.scrape(input, AbortSignal.timeout(10_000)))}`);
+    console.log(`scrape over loopback, judged:     ${await timed(ROUNDS, () => judgeTelemetry(scraper, input, AbortSignal.timeout(10_000)))}`);
   } finally {
     server.close();
   }

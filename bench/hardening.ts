@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { classifyFds, countFds } from '../src/collector/fd-usage.js';
 import { createTelemetryScraper } from '../src/collector/telemetry-scraper.js';
+import { judgeTelemetry } from '../src/diagnose/judge.js';
 import { ConfigError } from '../src/config/config-error.js';
 import { defaultSentinelConfig } from '../src/config/load-sentinel-config.js';
 import { readCollectorConfig } from '../src/config/read-collector-config.js';
@@ -242,7 +243,7 @@ async function runOversize(dir: string): Promise<OversizeResult> {
     const scraper = createTelemetryScraper();
     const scrapeMs = async (path: string): Promise<number> => {
       const t0 = performance.now();
-      const r = await scraper.scrape({ url: `http://127.0.0.1:${tport}${path}`, exporters: [], probeUp: new Map(), queueRatio: 0.7 }, AbortSignal.timeout(20_000));
+      const r = await judgeTelemetry(scraper, { url: `http://127.0.0.1:${tport}${path}`, exporters: [], probeUp: new Map(), queueRatio: 0.7 }, AbortSignal.timeout(20_000));
       if (r.ok) throw new Error('a 100 MB answer was accepted');
       return performance.now() - t0;
     };

@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createProber } from '../src/probe/create-prober.js';
+import { judgedProber, judgeProbe } from '../src/diagnose/judge.js';
 import type { ExporterSpec } from '../src/config/exporter-spec.js';
 import type { ProbeContext } from '../src/probe/prober.js';
 
@@ -50,15 +51,15 @@ const context = (): ProbeContext => ({
 });
 
 async function measure(s: ExporterSpec): Promise<{ cpuMs: number; wallMs: number; failures: number }> {
-  const prober = createProber(s);
+  const prober = judgedProber(s, createProber);
   let failures = 0;
-  for (let i = 0; i < warmup; i++) if (!(await prober.probe(context())).up) failures++;
+  for (let i = 0; i < warmup; i++) if (!(await judgeProbe(prober, context())).up) failures++;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (let i = 0; i < probes; i++) if (!(await prober.probe(context())).up) failures++;
+  for (let i = 0; i < probes; i++) if (!(await judgeProbe(prober, context())).up) failures++;
   const wall = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  prober.close();
+  prober.prober.close();
   return { cpuMs: (cpu.user + cpu.system) / 1000 / probes, wallMs: wall / probes, failures };
 }
 

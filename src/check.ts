@@ -2,12 +2,12 @@ import pino from 'pino';
 import { errorDocument, type Command, type Io } from './command.js';
 import { assembleDiagnosis, collectorDiagnosis } from './diagnose/diagnosis.js';
 import type { Diagnosis } from './diagnose/diagnosis.js';
-import { NOT_INSPECTED } from './collector/collector-report.js';
+import { NOT_INSPECTED } from './diagnose/collector-report.js';
 import { COLOUR, PLAIN, renderReport } from './check-report.js';
 import { loadAll } from './load-all.js';
 import { createMonitor } from './monitor.js';
 import { createProber } from './probe/create-prober.js';
-import { createCollectorWatcher } from './collector/collector-watcher.js';
+import { createCollectorWatcher, NOTHING_READ } from './collector/collector-watcher.js';
 import { createTelemetryScraper } from './collector/telemetry-scraper.js';
 
 export interface CheckOptions {
@@ -30,7 +30,7 @@ export function fails(d: Diagnosis, failOn: Command['failOn']): boolean {
 export async function runCheck(cmd: Command, io: Io, opts: CheckOptions = {}): Promise<number> {
   // --no-collector: no process is looked for, so its environment is ours and nothing is inspected
   const collector = cmd.noCollector
-    ? { locate: async () => null, inspect: async () => NOT_INSPECTED }
+    ? { locate: async () => null, read: async () => NOTHING_READ }
     : createCollectorWatcher({ procRoot: opts.procRoot });
   const loaded = await loadAll(cmd.flags, collector, io.env);
   let model = loaded.model;

@@ -4,7 +4,7 @@ import { FILE_LIMITS, readBoundedFileSync } from './config/read-bounded-file.js'
 import type { CollectorModel } from './config/collector-model.js';
 import type { ExporterSpec } from './config/exporter-spec.js';
 import type { SentinelConfig } from './config/sentinel-config.js';
-import { NOT_INSPECTED, type CollectorReport, type QueueReport } from './collector/collector-report.js';
+import { NOT_INSPECTED, type CollectorReport, type QueueReport } from './diagnose/collector-report.js';
 import type { TrafficReport } from './collector/traffic.js';
 import type { CollectorDiagnosis, Diagnosis, ExporterDiagnosis } from './diagnose/diagnosis.js';
 import { assembleDiagnosis, collectorDiagnosis, exporterDiagnosis } from './diagnose/diagnosis.js';
@@ -13,22 +13,22 @@ import { redact } from './diagnose/redact.js';
 import { endpointKeyOf } from './config/static-problems.js';
 import { exportsOtlp } from './config/exporter-kinds.js';
 import { collectorLogRecords, exporterLogRecord } from './log.js';
-import type { ExporterProber, LookupAll } from './probe/prober.js';
-import type { ProbeResult } from './probe/probe-result.js';
+import { judgeCollector, judgedProber, judgeProbe, judgeTelemetry, type JudgedProber, type MakeProber } from './diagnose/judge.js';
+import type { LookupAll } from './probe/prober.js';
+import type { ProbeResult } from './diagnose/classify-probe.js';
 import { runRound, type Task } from './schedule/scheduler.js';
+import type { CollectorWatcher } from './collector/collector-watcher.js';
 import type { TelemetryScraper } from './collector/telemetry-scraper.js';
 
-/** The collector process, as the monitor needs it. */
-export interface CollectorSource {
-  inspect(config: SentinelConfig, model: CollectorModel | null, signal: AbortSignal): Promise<CollectorReport>;
-}
+/** The collector process, as the monitor needs it: its readings (diagnose/ judges them). */
+export type CollectorSource = Pick<CollectorWatcher, 'read'>;
 
-/** The collector's internal metrics, as the monitor needs them. */
-export type TelemetrySource = TelemetryScraper;
+/** The collector's internal metrics, as the monitor needs them: its readings (diagnose/ judges them). */
+export type TelemetrySource = Pick<TelemetryScraper, 'read'>;
 
 export interface MonitorDeps {
   readonly logger: Logger;
-  readonly createProber: (spec: ExporterSpec) => ExporterProber;
+  readonly createProber: MakeProber;
   readonly collector: CollectorSource;
   readonly telemetry: TelemetrySource;
   readonly lookup?: LookupAll;
@@ -46,7 +46,8 @@ interface ExporterState {
   /** the endpoint as shown (shownEndpoint), fixed with the spec */
   shown: string;
   key: string;
-  prober: ExporterProber;
+  /** the exporter's prober and the judge of what it observes */
+  prober: JudgedProber;
   /** tlsDigest() of the files the prober was made from */
   tlsFiles: string;
   result: ProbeResult | null;
@@ -159,7 +160,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
   const probeTask = (st: ExporterState): Task => ({
     run: async (signal) => {
       if (!config) return;
-      const result = await st.prober.probe({
+      const result = await judgeProbe(st.prober, {
         signal,
         timeoutMs: config.probe.timeoutMs,
         mode: config.probe.mode,
@@ -184,7 +185,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
     run: async (signal) => {
       if (!config) return;
       const cfg = config;
-      const report = await deps.collector.inspect(cfg, model, signal);
+      const report = await judgeCollector(deps.collector, cfg, model, signal);
       let queues: ReadonlyMap<string, QueueReport> = new Map();
       let traffic: ReadonlyMap<string, TrafficReport> = new Map();
       let telemetryProblems: readonly Problem[] = [];
@@ -192,7 +193,8 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       if (url !== '') {
         const probeUp = new Map<string, boolean>();
         for (const [name, st] of exporters) if (st.result) probeUp.set(name, st.result.up);
-        const scraped = await deps.telemetry.scrape(
+        const scraped = await judgeTelemetry(
+          deps.telemetry,
           { url, exporters: [...exporters.keys()], probeUp, queueRatio: cfg.thresholds.queueRatio, sizers: model?.queueSizers },
           signal,
         );
@@ -263,7 +265,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       for (const [name, st] of exporters) {
         const spec = wanted.get(name);
         if (!spec || identity(spec) !== identity(st.spec)) {
-          st.prober.close();
+          st.prober.prober.close();
           exporters.delete(name);
           if (!spec) removed.push(name);
           continue;
@@ -271,8 +273,8 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         const tlsFiles = tlsDigest(spec, read);
         if (tlsFiles !== st.tlsFiles) {
           // same settings, rotated files: a prober with the new TLS context; state and history stay
-          st.prober.close();
-          st.prober = deps.createProber(spec);
+          st.prober.prober.close();
+          st.prober = judgedProber(spec, deps.createProber);
           st.tlsFiles = tlsFiles;
         }
       }
@@ -285,7 +287,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
           spec,
           shown: shownEndpoint(spec),
           key: taskKey(spec.name),
-          prober: deps.createProber(spec),
+          prober: judgedProber(spec, deps.createProber),
           tlsFiles: tlsDigest(spec, read),
           result: null,
           lastSuccessAt: null,
@@ -328,7 +330,7 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       return out;
     },
     close() {
-      for (const st of exporters.values()) st.prober.close();
+      for (const st of exporters.values()) st.prober.prober.close();
       exporters.clear();
       cached = null;
     },

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
-import { createProber } from '../src/probe/create-prober.js';
+import { createJudgedProber } from './helpers/judged.js';
 import { GRPC_STATUS } from '../src/probe/grpc-status.js';
 import { exporterSpec, probeContext } from './helpers/probe-fixtures.js';
 import { startGrpcServer, startHttpServer } from './helpers/servers.js';
@@ -28,14 +28,15 @@ function loadedInFreshProcess(): Loaded {
     const grpcLoaded = () => Object.keys(require.cache).some((f) => f.includes('@grpc/grpc-js'));
     await import(${built('daemon.js')});
     const { createProber } = await import(${built('probe/create-prober.js')});
+    const { judgedProber } = await import(${built('diagnose/judge.js')});
     const { loadGrpcKeeper } = await import(${built('probe/grpc-keeper-slot.js')});
     const grpcAtStart = grpcLoaded();
     const spec = (protocol, endpoint) => ({ name: protocol === 'grpc' ? 'otlp/a' : 'otlphttp/a', type: protocol === 'grpc' ? 'otlp' : 'otlphttp',
       protocol, endpoint, tls: { insecure: true, insecureSkipVerify: false }, headers: {}, timeoutMs: 1000, source: 'c.yaml', secrets: [], configProblems: [] });
-    createProber(spec('http', 'http://127.0.0.1:4318')).close();
+    judgedProber(spec('http', 'http://127.0.0.1:4318'), createProber).prober.close();
     await new Promise((r) => setTimeout(r, 50));
     const grpcWithHttpExporter = grpcLoaded();
-    createProber(spec('grpc', '127.0.0.1:4317')).close();
+    judgedProber(spec('grpc', '127.0.0.1:4317'), createProber).prober.close();
     await loadGrpcKeeper();
     const grpcWithGrpcExporter = grpcLoaded();
     const bundledUndici = process.moduleLoadList.some((m) => m.includes('internal/deps/undici'));
@@ -55,7 +56,7 @@ t.test('the daemon loads grpc-js only for a gRPC exporter, and never Node’s bu
 t.test('a gRPC prober closed while its keeper is being made answers without probing', async (t) => {
   const s = await startGrpcServer();
   t.teardown(() => s.close());
-  const prober = createProber(exporterSpec({ endpoint: `127.0.0.1:${s.port}`, tls: { insecure: true } }));
+  const prober = createJudgedProber(exporterSpec({ endpoint: `127.0.0.1:${s.port}`, tls: { insecure: true } }));
   const pending = prober.probe(probeContext());
   prober.close();
   const r = await pending;
@@ -67,7 +68,7 @@ t.test('a gRPC prober closed while its keeper is being made answers without prob
 t.test('a gRPC prober exports through the keeper it made, then reuses it', async (t) => {
   const s = await startGrpcServer();
   t.teardown(() => s.close());
-  const prober = createProber(exporterSpec({ endpoint: `127.0.0.1:${s.port}`, tls: { insecure: true } }));
+  const prober = createJudgedProber(exporterSpec({ endpoint: `127.0.0.1:${s.port}`, tls: { insecure: true } }));
   t.teardown(() => prober.close());
   t.equal((await prober.probe(probeContext())).up, true);
   t.equal((await prober.probe(probeContext())).up, true);

@@ -1,12 +1,11 @@
 import { readCpuPercent, warmCpuUsage } from './cpu-usage.js';
 import type { CollectorModel } from '../config/collector-model.js';
 import type { SentinelConfig } from '../config/sentinel-config.js';
-import { classifyCollector, fdsNearLimit, type CollectorEvent, type CollectorReadings, type UnreadableFile } from '../diagnose/classify-collector.js';
-import type { Facts } from '../diagnose/reason-spec.js';
-import type { CollectorReport } from './collector-report.js';
+import type { Facts } from '../facts.js';
+import type { CollectorEvent, CollectorReadings, UnreadableFile } from './collector-report.js';
 import { findCollector, isAlive, type ProcessIdentity } from './find-collector.js';
 import { readProcessEnvironment } from './process-environment.js';
-import { classifyFds, countFds, isProcfs, readNofileLimit } from './fd-usage.js';
+import { classifyFds, countFds, fdsNearLimit, isProcfs, readNofileLimit } from './fd-usage.js';
 import { readMemTotal, readRss } from './memory-usage.js';
 import { readCgroupMemory, resolveMemoryCgroup, type CgroupResolution } from './cgroup-memory.js';
 import { effectiveMemoryLimit } from './effective-memory-limit.js';
@@ -37,7 +36,7 @@ export interface LocatedCollector {
  *
  * Lifecycle: create one per daemon (it holds the state that makes restarts and OOM kills countable:
  * the process identity, OOM counter baselines, recent events); call `locate()` whenever the
- * collector's config is (re)read, and `inspect()` once per round. A reload passes the new config to
+ * collector's config is (re)read, and `read()` once per round (src/diagnose/judge.ts judges it). A reload passes the new config to
  * the next call: no restart of the watcher is needed. Neither method ever throws; a collector that
  * exits mid-read yields `found: false` or partial figures. Counters only grow for the watcher's
  * lifetime ("seen since the daemon started").
@@ -46,9 +45,18 @@ export interface CollectorWatcher {
   locate(config: SentinelConfig): Promise<LocatedCollector | null>;
   /** what one inspection reads (src/diagnose/classify-collector.ts judges it) */
   read(config: SentinelConfig, model: CollectorModel | null, signal: AbortSignal): Promise<CollectorReadings>;
-  /** one inspection, judged: the collector block of the diagnosis */
-  inspect(config: SentinelConfig, model: CollectorModel | null, signal: AbortSignal): Promise<CollectorReport>;
 }
+
+/** The readings of an inspection that read nothing (none asked for): nothing found, nothing seen. */
+export const NOTHING_READ: CollectorReadings = Object.freeze({
+  figures: Object.freeze({ found: false, pid: null, open_fds: null, max_fds: null, rss_bytes: null, memory_limit_bytes: null, oom_kills: 0, restarts: 0 }),
+  notFound: null,
+  unreadable: [],
+  cgroupUnavailable: null,
+  memoryLimit: null,
+  oomEvent: null,
+  restartEvent: null,
+});
 
 /** A restart right after RSS was this close to the cgroup limit is taken for an OOM kill. */
 const INFERRED_OOM_RATIO = 0.9;
@@ -166,10 +174,6 @@ export function createCollectorWatcher(opts: CollectorWatcherOptions = {}): Coll
     }
   }
 
-  async function inspect(config: SentinelConfig, model: CollectorModel | null, signal: AbortSignal): Promise<CollectorReport> {
-    return classifyCollector(await read(config, model, signal), config.thresholds);
-  }
-
   async function read(config: SentinelConfig, model: CollectorModel | null, signal: AbortSignal): Promise<CollectorReadings> {
     const readings: Readings = {
       figures: { found: false, pid: null, open_fds: null, max_fds: null, rss_bytes: null, memory_limit_bytes: null, oom_kills: oomKills, restarts },
@@ -263,7 +267,7 @@ export function createCollectorWatcher(opts: CollectorWatcherOptions = {}): Coll
     }
   }
 
-  return { locate, read, inspect };
+  return { locate, read };
 }
 
 function modeOf(config: SentinelConfig): 'pid' | 'pid_file' | 'name' {

@@ -135,3 +135,8 @@ export function parseNofileLimit(text: string): { soft: number | null; hard: num
   if (soft === undefined || hard === undefined) return null;
   return { soft, hard };
 }
+
+/** Whether open fds come near enough the limit to be judged (and their kinds worth reading). */
+export function fdsNearLimit(open: number | null, max: number | null, fdRatio: number): boolean {
+  return open !== null && max !== null && max > 0 && (open >= max || open / max >= fdRatio);
+}

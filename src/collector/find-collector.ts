@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Facts } from '../diagnose/reason-spec.js';
+import type { Facts } from '../facts.js';
 import { errnoCode, readProcFile } from './read-proc-file.js';
 import { parseProcessStat } from './process-stat.js';
 

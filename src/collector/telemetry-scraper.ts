@@ -2,13 +2,31 @@ import { AnswerReader } from '../answer-reader.js';
 import { formatBytes, formatSize } from '../config/read-bounded-file.js';
 import { Client, closeClient } from '../undici-client.js';
 import type { QueueSizer } from '../config/queue-sizer.js';
-import { classifyTelemetry, type ExporterTelemetry, type TelemetryReadings, type TelemetryScrape } from '../diagnose/classify-telemetry.js';
 import { exporterStats } from './exporter-stats.js';
 import { parsePrometheusText } from './prometheus-text.js';
-import { QueueWindow } from './queue-window.js';
-import { TrafficWindow, trafficCounters } from './traffic.js';
+import { QueueWindow, type ExporterView } from './queue-window.js';
+import { TrafficWindow, trafficCounters, type PipelineRates, type TrafficView } from './traffic.js';
 
-export type { TelemetryScrape } from '../diagnose/classify-telemetry.js';
+/** One exporter as one scrape of the collector's internal metrics saw it. */
+export interface ExporterTelemetry {
+  /** its fullest queue and its counters' deltas over the window */
+  readonly view: ExporterView;
+  /** its real traffic between the last two scrapes; absent before there are two */
+  readonly traffic?: TrafficView;
+}
+
+/** What one scrape read: the page's exporters and pipeline, or why there is no page. */
+export type TelemetryReadings =
+  | { readonly ok: false; /** absent when scraping is off */ readonly unreachable?: { readonly url: string; readonly detail: string } }
+  | {
+      readonly ok: true;
+      /** one entry per requested exporter, in the order asked */
+      readonly exporters: ReadonlyMap<string, ExporterTelemetry>;
+      /** the receivers' and the memory limiter's rates */
+      readonly pipeline: PipelineRates;
+      /** the traffic of every requested exporter seen on the page */
+      readonly traffic: readonly TrafficView[];
+    };
 
 export interface TelemetryScraperOptions {
   /** wall clock in ms */
@@ -31,16 +49,14 @@ export interface ScrapeInput {
 }
 
 /**
- * Reads the collector's internal metrics and judges every exporter's sending queue.
- * Lifecycle: one per daemon, `scrape()` once per round with that round's AbortSignal; it keeps a
+ * Reads the collector's internal metrics: every exporter's sending queue and counters, the pipeline's rates.
+ * Lifecycle: one per daemon, `read()` once per round with that round's AbortSignal; it keeps a
  * bounded window of samples per exporter (fill rate, counter deltas) and forgets exporters that are
  * no longer passed in. Never throws.
  */
 export interface TelemetryScraper {
-  /** what one scrape reads (src/diagnose/classify-telemetry.ts judges it) */
+  /** what one scrape reads (src/diagnose/classify-telemetry.ts judges it, through src/diagnose/judge.ts) */
   read(input: ScrapeInput, signal: AbortSignal): Promise<TelemetryReadings>;
-  /** one scrape, judged */
-  scrape(input: ScrapeInput, signal: AbortSignal): Promise<TelemetryScrape>;
 }
 
 const ACCEPT = 'text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5';
@@ -90,9 +106,7 @@ export function createTelemetryScraper(opts: TelemetryScraperOptions = {}): Tele
     return { ok: true, exporters, pipeline: traffic.pipeline, traffic: [...traffic.exporters.values()] };
   }
 
-  const scrape = async (input: ScrapeInput, signal: AbortSignal): Promise<TelemetryScrape> => classifyTelemetry(await read(input, signal), input);
-
-  return { read, scrape };
+  return { read };
 }
 
 async function fetchText(url: string, maxBytes: number, signal: AbortSignal): Promise<{ text: string } | { error: string }> {

@@ -1,56 +1,18 @@
-import type { CollectorReport } from '../collector/collector-report.js';
-import type { EffectiveMemoryLimit } from '../collector/effective-memory-limit.js';
-import type { FdBreakdown } from '../collector/fd-usage.js';
+import type { CollectorReadings } from '../collector/collector-report.js';
+import { fdsNearLimit } from '../collector/fd-usage.js';
 import { problem } from './catalogue.js';
+import type { CollectorReport } from './collector-report.js';
 import type { Problem } from './problem.js';
-import type { Facts } from './reason-spec.js';
+
+export type { CollectorEvent, CollectorReadings, UnreadableFile } from '../collector/collector-report.js';
 
 /** Past this share of the effective limit, memory_near_limit becomes critical. */
 const MEMORY_CRITICAL_RATIO = 0.95;
-
-/** An OOM kill or a restart the watcher saw and still holds (it forgets them after a while). */
-export interface CollectorEvent {
-  /** epoch ms when it was seen */
-  readonly at: number;
-  readonly facts: Facts;
-}
-
-/** A file the watcher could not read for lack of permission, and what that leaves unknown. */
-export interface UnreadableFile {
-  readonly what: string;
-  readonly code: string;
-  readonly lost: string;
-}
-
-/**
- * What one inspection of the collector process read: the figures of the diagnosis's collector block
- * and the observations the classifier judges. Nothing here is a verdict.
- */
-export interface CollectorReadings {
-  readonly figures: Omit<CollectorReport, 'problems'>;
-  /** the facts of the failed search (or of the process exiting mid-read); null when it was found */
-  readonly notFound: Facts | null;
-  readonly unreadable: readonly UnreadableFile[];
-  /** why the memory cgroup cannot be read; null when it can (or nothing was read) */
-  readonly cgroupUnavailable: string | null;
-  /** the open fds by kind, read only when they come near the limit: undefined when not read, null when unreadable */
-  readonly fdBreakdown?: FdBreakdown | null;
-  /** the memory limit that bites first; null when none is known */
-  readonly memoryLimit: EffectiveMemoryLimit | null;
-  /** the OOM kill and the restart seen lately (still held), and the restarts so far */
-  readonly oomEvent: CollectorEvent | null;
-  readonly restartEvent: CollectorEvent | null;
-}
 
 /** The thresholds the collector's readings are judged against (thresholds.fd_ratio, memory_ratio). */
 export interface CollectorThresholds {
   readonly fdRatio: number;
   readonly memoryRatio: number;
-}
-
-/** Whether open fds come near enough the limit to be judged (and their kinds worth reading). */
-export function fdsNearLimit(open: number | null, max: number | null, fdRatio: number): boolean {
-  return open !== null && max !== null && max > 0 && (open >= max || open / max >= fdRatio);
 }
 
 /** Judges one inspection: the collector block of the diagnosis with its problems. */

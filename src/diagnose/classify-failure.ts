@@ -1,5 +1,6 @@
 import type { LayerFailure } from '../probe/layer.js';
 import { OBSERVED } from '../probe/layer.js';
+import { NO_APPLICATION_PROTOCOL } from '../probe/error-code.js';
 import type { ExporterProtocol } from '../config/exporter-spec.js';
 import type { ReasonCode } from './catalogue.js';
 
@@ -12,12 +13,6 @@ export interface ClassifyContext {
   /** the exporter's protocol (absent: not known) */
   readonly protocol?: ExporterProtocol;
 }
-
-/**
- * The server refused every protocol the client offered in ALPN. For a gRPC exporter (it offers
- * only "h2") that is a server without HTTP/2: an HTTP/1.1 server, not gRPC.
- */
-export const NO_APPLICATION_PROTOCOL = 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL';
 
 const DNS_NOT_FOUND = new Set(['ENOTFOUND', 'EAI_NONAME', 'ENODATA', 'EAI_NODATA', 'NXDOMAIN']);
 

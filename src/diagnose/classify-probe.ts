@@ -1,5 +1,5 @@
 import type { ExporterSpec } from '../config/exporter-spec.js';
-import type { ProbeObservation, ProbeResult } from '../probe/probe-result.js';
+import type { Phases, ProbeObservation, ProxyUsed, TlsFacts } from '../probe/probe-result.js';
 import type { LayerFailure } from '../probe/layer.js';
 import { problem } from './catalogue.js';
 import { classifyFailure } from './classify-failure.js';
@@ -7,6 +7,24 @@ import { problemOf } from './finding.js';
 import type { Problem } from './problem.js';
 import { redact } from './redact.js';
 import type { Facts } from './reason-spec.js';
+
+/** What one probe of one exporter found. A probe never throws; everything it saw is here. */
+export interface ProbeResult {
+  /** true when every layer succeeded end to end (warnings allowed) */
+  readonly up: boolean;
+  /**
+   * At most one problem of the six probe causes that is critical (the first failing layer),
+   * else warnings (tls_cert_expiring, slow_response); also the exporter's config problems.
+   */
+  readonly problems: readonly Problem[];
+  readonly phases: Phases;
+  readonly totalSeconds: number;
+  readonly tls: TlsFacts | null;
+  /** the proxy the probe went through; null (or absent) when it went direct */
+  readonly proxy?: ProxyUsed | null;
+  /** epoch ms when the probe started */
+  readonly startedAt: number;
+}
 
 /** milliseconds to seconds, to the microsecond */
 const seconds = (ms: number): number => Math.round(ms * 1000) / 1e6;

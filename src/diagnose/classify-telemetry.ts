@@ -1,33 +1,15 @@
-import type { CollectorReport, QueueReport } from '../collector/collector-report.js';
 import type { ExporterView } from '../collector/queue-window.js';
+import type { TelemetryReadings } from '../collector/telemetry-scraper.js';
 import type { PipelineRates, TrafficReport, TrafficView } from '../collector/traffic.js';
 import { DEFAULT_QUEUE_SIZER, queueUnit, type QueueSizer } from '../config/queue-sizer.js';
 import { problem } from './catalogue.js';
+import type { CollectorReport, QueueReport } from './collector-report.js';
 import type { Problem } from './problem.js';
+
+export type { ExporterTelemetry, TelemetryReadings } from '../collector/telemetry-scraper.js';
 
 /** A queue that fills up within this many seconds at its current rate is reported already. */
 export const FULL_SOON_SECONDS = 300;
-
-/** One exporter as one scrape of the collector's internal metrics saw it. */
-export interface ExporterTelemetry {
-  /** its fullest queue and its counters' deltas over the window */
-  readonly view: ExporterView;
-  /** its real traffic between the last two scrapes; absent before there are two */
-  readonly traffic?: TrafficView;
-}
-
-/** What one scrape read: the page's exporters and pipeline, or why there is no page. */
-export type TelemetryReadings =
-  | { readonly ok: false; /** absent when scraping is off */ readonly unreachable?: { readonly url: string; readonly detail: string } }
-  | {
-      readonly ok: true;
-      /** one entry per requested exporter, in the order asked */
-      readonly exporters: ReadonlyMap<string, ExporterTelemetry>;
-      /** the receivers' and the memory limiter's rates */
-      readonly pipeline: PipelineRates;
-      /** the traffic of every requested exporter seen on the page */
-      readonly traffic: readonly TrafficView[];
-    };
 
 /** What the scrape is judged against, beside the readings. */
 export interface TelemetryContext {

@@ -1,8 +1,9 @@
-import type { CollectorReport, QueueReport } from '../collector/collector-report.js';
+import type { CollectorReport, QueueReport } from './collector-report.js';
 import type { TrafficReport } from '../collector/traffic.js';
 import type { QueueSizer } from '../config/queue-sizer.js';
 import type { Problem } from './problem.js';
-import type { Phases, ProbeResult, ProxyUsed, TlsFacts } from '../probe/probe-result.js';
+import type { Phases, ProxyUsed, TlsFacts } from '../probe/probe-result.js';
+import type { ProbeResult } from './classify-probe.js';
 import type { State } from './state.js';
 import { collectorState, exporterState, worse } from './state.js';
 

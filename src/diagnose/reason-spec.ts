@@ -1,10 +1,7 @@
+import type { Facts } from '../facts.js';
 import type { Cause, Severity } from './problem.js';
 
-/**
- * Details a layer observed, used to fill a reason's message and fix. Values are already safe to
- * show: a layer never puts a header value, token, password or key material here.
- */
-export type Facts = Readonly<Record<string, string | number | boolean | null | undefined>>;
+export type { Facts } from '../facts.js';
 
 /** One entry of the catalogue: a reason code's cause, default severity, and its two texts. */
 export interface ReasonSpec {

@@ -1,5 +1,5 @@
 import type { ExporterDiagnosis, Diagnosis } from '../diagnose/diagnosis.js';
-import type { ProbeResult } from '../probe/probe-result.js';
+import type { ProbeResult } from '../diagnose/classify-probe.js';
 import type { Metrics } from './metrics.js';
 
 /** The diagnosis as the batcher follows it: the exporters probed since the last call, or all of it. */

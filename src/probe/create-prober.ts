@@ -1,14 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import type { ExporterSpec } from '../config/exporter-spec.js';
-import { probeJudge } from '../diagnose/classify-probe.js';
 import type { GrpcClientKeeper } from './grpc-client-keeper.js';
 import { GrpcKeeperSlot } from './grpc-keeper-slot.js';
 import type { LayerFailure } from './layer.js';
 import { LAYERS } from './layers.js';
 import { OAuth2TokenSource } from './oauth2-token.js';
 import { prepareExporter } from './prepare-exporter.js';
-import type { Phases, ProbeObservation, ProbeResult } from './probe-result.js';
-import type { ExporterProber, ProbeContext } from './prober.js';
+import type { Phases, ProbeObservation } from './probe-result.js';
+import type { ExporterProber, ProbeContext, ProberOptions } from './prober.js';
 import type { ProbeRun } from './probe-run.js';
 
 /** milliseconds to seconds, to the microsecond */
@@ -20,12 +19,11 @@ const emptyPhases = (): Phases => ({ dns_seconds: null, connect_seconds: null, t
  * Creates the prober of one exporter: the layered probe of the six probe causes (docs/reasons.md). What
  * does not change between rounds (endpoint, TLS context, headers, the gRPC channel) is prepared
  * here, once; each probe opens a fresh TCP (+TLS) connection. A probe never throws and returns by
- * `ctx.signal`'s deadline. `observe` says what the layers saw; `probe` is that observation judged
- * by diagnose/ (src/diagnose/classify-probe.ts).
+ * `ctx.signal`'s deadline. `observe` says what the layers saw; diagnose/ judges it
+ * (src/diagnose/judge.ts).
  */
-export function createProber(spec: ExporterSpec): ExporterProber {
-  const judge = probeJudge(spec);
-  const prepared = judge.configBlocks ? null : prepareExporter(spec);
+export function createProber(spec: ExporterSpec, opts: ProberOptions): ExporterProber {
+  const prepared = opts.tryNothing ? null : prepareExporter(spec);
   const prep = prepared?.ok ? prepared.prep : null;
   const unprepared = prepared && !prepared.ok ? prepared.finding : undefined;
   const grpc = prep && spec.protocol === 'grpc' ? new GrpcKeeperSlot(prep) : null;
@@ -100,9 +98,6 @@ export function createProber(spec: ExporterSpec): ExporterProber {
 
   return {
     observe,
-    async probe(ctx: ProbeContext): Promise<ProbeResult> {
-      return judge.judge(await observe(ctx));
-    },
     close(): void {
       closed = true;
       grpc?.close();

@@ -1,4 +1,10 @@
 /**
+ * The server refused every protocol the client offered in ALPN. For a gRPC exporter (it offers
+ * only "h2") that is a server without HTTP/2: an HTTP/1.1 server, not gRPC.
+ */
+export const NO_APPLICATION_PROTOCOL = 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL';
+
+/**
  * The one place where foreign errors become codes: errno strings, OpenSSL codes, undici codes,
  * AggregateError from multi-address connects. Everything downstream matches on the returned code.
  */

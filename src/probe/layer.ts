@@ -1,4 +1,4 @@
-import type { Facts } from '../diagnose/reason-spec.js';
+import type { Facts } from '../facts.js';
 import type { Phases } from './probe-result.js';
 import type { ProbeRun } from './probe-run.js';
 

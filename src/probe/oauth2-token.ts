@@ -2,7 +2,7 @@ import { AnswerReader } from '../answer-reader.js';
 import { Client, closeClient } from '../undici-client.js';
 import type { OAuth2ClientAuth } from '../config/exporter-spec.js';
 import { loadTlsMaterial } from '../config/tls-material.js';
-import type { Facts } from '../diagnose/reason-spec.js';
+import type { Facts } from '../facts.js';
 import { errorCode } from './error-code.js';
 
 /** What a token request gave: the header to send, or what went wrong (facts safe to show). */

@@ -5,10 +5,11 @@ import type { ExporterSpec } from '../config/exporter-spec.js';
 import { resolveEndpoint } from '../config/endpoint.js';
 import { endpointKeyOf } from '../config/static-problems.js';
 import { contentMemo } from '../config/content-memo.js';
+import { headerSecrets } from '../config/header-secrets.js';
 import { loadTlsMaterial } from '../config/tls-material.js';
-import { finding, type Finding } from '../diagnose/finding.js';
-import { headerSecrets } from '../diagnose/redact.js';
+import type { Facts } from '../facts.js';
 import type { PreparedExporter, PreparedTls } from './prepared-exporter.js';
+import type { Unprepared } from './probe-result.js';
 import { parseProxyUrl } from './proxy-target.js';
 
 const MIN_VERSION: Readonly<Record<string, SecureVersion>> = {
@@ -28,6 +29,8 @@ const contexts = contentMemo<SecureContext>();
 const contextFor = (ca: string | undefined, cert: string | undefined, key: string | undefined, minVersion: SecureVersion): SecureContext =>
   contexts([ca, cert, key, minVersion], () => createSecureContext({ ca, cert, key, minVersion }));
 
+const finding = (reason: Unprepared['reason'], facts: Facts): Unprepared => ({ reason, facts });
+
 const EMPTY = Buffer.alloc(0);
 const BODY: Readonly<Record<string, Buffer>> = { gzip: gzipSync(EMPTY), deflate: deflateSync(EMPTY), zlib: deflateSync(EMPTY) };
 
@@ -35,7 +38,7 @@ const BODY: Readonly<Record<string, Buffer>> = { gzip: gzipSync(EMPTY), deflate:
  * Works out once per exporter what every probe reuses. Returns what it found instead when the
  * exporter cannot be probed at all (no usable endpoint, unreadable TLS files, bad proxy_url).
  */
-export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedExporter } | { ok: false; finding: Finding } {
+export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedExporter } | { ok: false; finding: Unprepared } {
   const resolved = resolveEndpoint(spec);
   if (!resolved.ok) {
     const key = endpointKeyOf(spec).key;

@@ -1,6 +1,4 @@
-import type { Finding } from '../diagnose/finding.js';
-import type { Problem } from '../diagnose/problem.js';
-import type { Facts } from '../diagnose/reason-spec.js';
+import type { Facts } from '../facts.js';
 import type { LayerFailure } from './layer.js';
 import type { ProbeWarning } from './probe-run.js';
 
@@ -29,22 +27,13 @@ export interface ProxyUsed {
   mode: 'forward' | 'tunnel';
 }
 
-/** What one probe of one exporter found. A probe never throws; everything it saw is here. */
-export interface ProbeResult {
-  /** true when every layer succeeded end to end (warnings allowed) */
-  readonly up: boolean;
-  /**
-   * At most one problem of the six probe causes that is critical (the first failing layer),
-   * else warnings (tls_cert_expiring, slow_response); also the exporter's config problems.
-   */
-  readonly problems: readonly Problem[];
-  readonly phases: Phases;
-  readonly totalSeconds: number;
-  readonly tls: TlsFacts | null;
-  /** the proxy the probe went through; null (or absent) when it went direct */
-  readonly proxy?: ProxyUsed | null;
-  /** epoch ms when the probe started */
-  readonly startedAt: number;
+/**
+ * Why an exporter cannot be probed at all (no usable endpoint, unreadable TLS files, bad
+ * proxy_url): what was seen, named by the reason code diagnose/ reports it by.
+ */
+export interface Unprepared {
+  readonly reason: 'missing_endpoint' | 'invalid_endpoint' | 'tls_config_invalid';
+  readonly facts: Facts;
 }
 
 /**
@@ -59,7 +48,7 @@ export interface ProbeObservation {
   readonly tls: TlsFacts | null;
   readonly proxy?: ProxyUsed | null;
   /** why the exporter cannot be probed at all (no usable endpoint, unreadable TLS files, bad proxy_url) */
-  readonly unprepared?: Finding;
+  readonly unprepared?: Unprepared;
   /** what the layers met; absent when nothing was tried */
   readonly ran?: LayersSeen;
 }

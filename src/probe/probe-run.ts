@@ -1,8 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { Facts } from '../diagnose/reason-spec.js';
-import type { ReasonCode } from '../diagnose/catalogue.js';
+import type { Facts } from '../facts.js';
 import type { ProbeContext } from './prober.js';
 import type { Phases, TlsFacts } from './probe-result.js';
 import type { PreparedExporter } from './prepared-exporter.js';
@@ -10,9 +9,9 @@ import type { ProxyTarget } from './proxy-target.js';
 import type { GrpcClientKeeper } from './grpc-client-keeper.js';
 import type { OAuth2TokenSource } from './oauth2-token.js';
 
-/** A warning a successful probe found (reason code and its facts). */
+/** A warning a successful probe found (the reason code diagnose/ reports it by, and its facts). */
 export interface ProbeWarning {
-  readonly reason: ReasonCode;
+  readonly reason: 'tls_cert_expiring';
   readonly facts: Facts;
 }
 

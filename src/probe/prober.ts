@@ -1,5 +1,5 @@
 import type { LookupAddress } from 'node:dns';
-import type { ProbeObservation, ProbeResult } from './probe-result.js';
+import type { ProbeObservation } from './probe-result.js';
 
 /** Resolves a host to every address, like dns.promises.lookup(host, { all: true }). */
 export type LookupAll = (host: string) => Promise<LookupAddress[]>;
@@ -21,15 +21,22 @@ export interface ProbeContext {
   readonly now?: () => number;
 }
 
+/** How a prober is made, beside its exporter. */
+export interface ProberOptions {
+  /**
+   * a critical mistake in the exporter's config leaves nothing to try (diagnose/ decides it): the
+   * prober then prepares nothing and every observation says nothing was tried
+   */
+  readonly tryNothing: boolean;
+}
+
 /**
- * Probes one exporter. Lifecycle: created when the exporter appears in the config, `probe` is called
+ * Probes one exporter. Lifecycle: created when the exporter appears in the config, `observe` is called
  * once per round and never twice at once (the scheduler guarantees it), `close` when the exporter
  * disappears or the daemon stops; it releases whatever the prober keeps between rounds.
  */
 export interface ExporterProber {
   /** what the layers saw (src/diagnose/classify-probe.ts judges it) */
   observe(ctx: ProbeContext): Promise<ProbeObservation>;
-  /** one probe, judged */
-  probe(ctx: ProbeContext): Promise<ProbeResult>;
   close(): void;
 }

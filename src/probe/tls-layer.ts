@@ -1,8 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { errorCode } from './error-code.js';
-import { NO_APPLICATION_PROTOCOL } from '../diagnose/classify-failure.js';
+import { errorCode, NO_APPLICATION_PROTOCOL } from './error-code.js';
 import { clientCertRefused } from './second-handshake.js';
 import { fail, OBSERVED, type Layer } from './layer.js';
 import type { ProbeRun } from './probe-run.js';

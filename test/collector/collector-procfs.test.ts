@@ -5,9 +5,9 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createCollectorWatcher } from '../../src/collector/collector-watcher.js';
+import { createJudgedWatcher } from '../helpers/judged.js';
 import type { SentinelConfig } from '../../src/config/sentinel-config.js';
-import type { CollectorReport } from '../../src/collector/collector-report.js';
+import type { CollectorReport } from '../../src/diagnose/collector-report.js';
 
 const PID = 4242;
 const MiB = 1024 * 1024;
@@ -58,7 +58,7 @@ t.test('cgroup v2: the pod-level limit applies, memory near it, and a rising oom
   const events = (n: number): string => `low 0\nhigh 0\nmax 12\noom 2\noom_kill ${n}\noom_group_kill 0\n`;
   await put('sys/fs/cgroup/kubepods/pod1/ctr1/memory.events', events(3));
   let clock = Date.parse('2026-01-01T00:00:00Z');
-  const w = createCollectorWatcher({ procRoot: proc, sysRoot: sys, now: () => clock });
+  const w = createJudgedWatcher({ procRoot: proc, sysRoot: sys, now: () => clock });
 
   const r1 = await w.inspect(config(), null, signal());
   t.equal(r1.found, true);
@@ -101,7 +101,7 @@ t.test('cgroup v1 in a container (mountinfo root), restart right after an OOM ki
   await put('sys/fs/cgroup/memory/memory.limit_in_bytes', `${512 * MiB}\n`);
   await put('sys/fs/cgroup/memory/memory.oom_control', 'oom_kill_disable 0\nunder_oom 0\noom_kill 0\n');
   let clock = Date.parse('2026-01-01T00:00:00Z');
-  const w = createCollectorWatcher({ procRoot: proc, sysRoot: sys, now: () => clock });
+  const w = createJudgedWatcher({ procRoot: proc, sysRoot: sys, now: () => clock });
   const r1 = await w.inspect(config({ name: 'otelcol-contrib' }), null, signal());
   t.equal(r1.pid, PID);
   t.equal(r1.memory_limit_bytes, 512 * MiB, 'the mount shows the container\'s own cgroup');
@@ -124,7 +124,7 @@ t.test('cgroup v1 without an oom_kill counter: a restart at the limit is taken f
   await put('sys/fs/cgroup/memory/svc/memory.limit_in_bytes', `${500 * MiB}\n`);
   await put('sys/fs/cgroup/memory/svc/memory.oom_control', 'oom_kill_disable 0\nunder_oom 0\n');
   await put('sys/fs/cgroup/memory/memory.limit_in_bytes', '9223372036854771712\n');
-  const w = createCollectorWatcher({ procRoot: proc, sysRoot: sys });
+  const w = createJudgedWatcher({ procRoot: proc, sysRoot: sys });
   t.equal((await w.inspect(config(), null, signal())).memory_limit_bytes, 500 * MiB);
   await fakeProcess(put, { start: 200, rssMib: 30, cgroup: '4:memory:/svc\n' });
   const r = await w.inspect(config(), null, signal());
@@ -135,7 +135,7 @@ t.test('cgroup v1 without an oom_kill counter: a restart at the limit is taken f
 t.test('a cgroup out of reach, missing files, an unlimited cgroup: warnings and nulls, never a throw', async (t) => {
   const { proc, sys, put } = await fakeRoot(t);
   await fakeProcess(put, { start: 100, rssMib: 30, cgroup: '0::/../cri-containerd-other.scope\n' });
-  const w = createCollectorWatcher({ procRoot: proc, sysRoot: sys });
+  const w = createJudgedWatcher({ procRoot: proc, sysRoot: sys });
   const r = await w.inspect(config(), null, signal());
   t.equal(r.found, true);
   t.equal(r.memory_limit_bytes, 16384000 * 1024, 'host memory');
@@ -148,7 +148,7 @@ t.test('a cgroup out of reach, missing files, an unlimited cgroup: warnings and 
   await rm(join(proc, String(PID), 'status'));
   await rm(join(proc, String(PID), 'fd'), { recursive: true });
   await mkdir(join(sys, 'fs/cgroup'), { recursive: true });
-  const r2 = await createCollectorWatcher({ procRoot: proc, sysRoot: sys }).inspect(config(), null, signal());
+  const r2 = await createJudgedWatcher({ procRoot: proc, sysRoot: sys }).inspect(config(), null, signal());
   t.equal(r2.found, true);
   t.same([r2.open_fds, r2.max_fds, r2.rss_bytes], [null, null, null]);
   t.equal(r2.memory_limit_bytes, 16384000 * 1024, 'the root cgroup has no memory.max: no limit there');
@@ -156,7 +156,7 @@ t.test('a cgroup out of reach, missing files, an unlimited cgroup: warnings and 
 
   await rm(join(proc, String(PID), 'cgroup'));
   await rm(join(proc, 'meminfo'));
-  const r3 = await createCollectorWatcher({ procRoot: proc, sysRoot: sys }).inspect(config(), null, signal());
+  const r3 = await createJudgedWatcher({ procRoot: proc, sysRoot: sys }).inspect(config(), null, signal());
   t.equal(r3.memory_limit_bytes, null);
   t.match(find(r3, 'cgroup_unavailable')?.message, /cgroup cannot be read \(ENOENT\)/);
 });
@@ -200,17 +200,19 @@ t.test('permission denied, seen by an unprivileged user: warnings saying what is
   // world-readable copy of the built watcher and the one package it loads, next to the fake procfs.
   const app = await readableCopy(join(dirname(proc), 'app'));
   const watcherUrl = pathToFileURL(join(app, 'dist/src/collector/collector-watcher.js')).href;
+  const judgeUrl = pathToFileURL(join(app, 'dist/src/diagnose/judge.js')).href;
   const script = `
     import { createCollectorWatcher } from ${JSON.stringify(watcherUrl)};
+    import { judgeCollector } from ${JSON.stringify(judgeUrl)};
     const [procRoot, sysRoot, fakePid, realPid] = process.argv.slice(2);
     const cfg = (pid) => (${config.toString()})({ pid: Number(pid) });
     const out = {};
     const fake = createCollectorWatcher({ procRoot, sysRoot });
     out.fakeLocate = await fake.locate(cfg(fakePid));
-    out.fake = await fake.inspect(cfg(fakePid), null, AbortSignal.timeout(20000));
+    out.fake = await judgeCollector(fake, cfg(fakePid), null, AbortSignal.timeout(20000));
     const real = createCollectorWatcher();
     out.realLocate = await real.locate(cfg(realPid));
-    out.real = await real.inspect(cfg(realPid), null, AbortSignal.timeout(20000));
+    out.real = await judgeCollector(real, cfg(realPid), null, AbortSignal.timeout(20000));
     process.stdout.write(JSON.stringify(out));
   `;
   const scriptFile = join(app, 'as-nobody.mjs');

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
-import { createCollectorWatcher } from '../../src/collector/collector-watcher.js';
+import { createJudgedWatcher } from '../helpers/judged.js';
 import type { SentinelConfig } from '../../src/config/sentinel-config.js';
 import type { CollectorModel } from '../../src/config/collector-model.js';
 
@@ -72,7 +72,7 @@ const reasons = (ps: readonly { reason: string }[]): string[] => ps.map((p) => p
 t.test('open fds against a low RLIMIT_NOFILE: near the limit, then exhausted', async (t) => {
   const w0 = await worker(t, 64);
   const pid = w0.child.pid!;
-  const watcher = createCollectorWatcher();
+  const watcher = createJudgedWatcher();
   const calm = await watcher.inspect(config(pid), null, signal());
   t.equal(calm.max_fds, 64);
   t.ok(calm.open_fds! < 51, `starts below 80% (${calm.open_fds})`);
@@ -104,7 +104,7 @@ t.test('open fds against a low RLIMIT_NOFILE: near the limit, then exhausted', a
 t.test('memory growing toward the memory_limiter limit_mib', async (t) => {
   const w0 = await worker(t, null);
   const pid = w0.child.pid!;
-  const watcher = createCollectorWatcher();
+  const watcher = createJudgedWatcher();
   const before = await watcher.inspect(config(pid), null, signal());
   const rssMib = Math.ceil(before.rss_bytes! / 1024 / 1024);
   // room for 100 MiB more: below 85% now, well past it after allocating 160 MiB
@@ -139,7 +139,7 @@ t.test('an aborted round still answers, with what it had', async (t) => {
   const w0 = await worker(t, null);
   const ac = new AbortController();
   ac.abort();
-  const r = await createCollectorWatcher().inspect(config(w0.child.pid!), null, ac.signal);
+  const r = await createJudgedWatcher().inspect(config(w0.child.pid!), null, ac.signal);
   t.equal(r.found, true);
   t.equal(r.pid, w0.child.pid);
   t.equal(r.open_fds, null);

@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { createCollectorWatcher } from '../../src/collector/collector-watcher.js';
+import { createJudgedWatcher } from '../helpers/judged.js';
 import { findCollector } from '../../src/collector/find-collector.js';
 import type { SentinelConfig } from '../../src/config/sentinel-config.js';
 
@@ -56,7 +56,7 @@ t.test('finds the collector by its comm (binary named otelcol-contrib) and reads
   const exe = join(dir, 'otelcol-contrib');
   await symlink(process.execPath, exe);
   const child = await sleeper(t, exe, { env: { SENTINEL_TEST_MARK: 'seen-in-environ' } });
-  const w = createCollectorWatcher();
+  const w = createJudgedWatcher();
   const got = await w.locate(config({}));
   t.equal(got?.pid, child.pid, 'the child, not PID 1, not ourselves');
   t.equal(got?.env?.['SENTINEL_TEST_MARK'], 'seen-in-environ');
@@ -72,14 +72,14 @@ t.test('finds the collector by its comm (binary named otelcol-contrib) and reads
 
 t.test('finds the collector by argv[0] when comm differs, and by a configured name', async (t) => {
   const child = await sleeper(t, process.execPath, { argv0: 'otelcorecol' });
-  const byDefault = await createCollectorWatcher().locate(config({}, false));
+  const byDefault = await createJudgedWatcher().locate(config({}, false));
   t.equal(byDefault?.pid, child.pid);
   t.equal(byDefault?.env, null, 'environment not read when use_process_environment is off');
   const dir = await tempDir(t);
   const exe = join(dir, 'my-collector-build');
   await symlink(process.execPath, exe);
   const custom = await sleeper(t, exe);
-  t.equal((await createCollectorWatcher().locate(config({ name: 'my-collector-build' })))?.pid, custom.pid);
+  t.equal((await createJudgedWatcher().locate(config({ name: 'my-collector-build' })))?.pid, custom.pid);
 });
 
 t.test('never takes its own process for the collector', async (t) => {
@@ -99,7 +99,7 @@ t.test('a pid file pointing at a dead process is reported as exactly that', asyn
   const pidFile = join(dir, 'otelcol.pid');
   const pid = await deadPid();
   await writeFile(pidFile, `${pid}\n`);
-  const w = createCollectorWatcher();
+  const w = createJudgedWatcher();
   t.equal(await w.locate(config({ pidFile })), null);
   const report = await w.inspect(config({ pidFile }), null, signal());
   t.equal(report.found, false);
@@ -115,7 +115,7 @@ t.test('a pid file pointing at a dead process is reported as exactly that', asyn
 
 t.test('unreadable, garbage and missing pid files, and a dead configured pid', async (t) => {
   const dir = await tempDir(t);
-  const w = createCollectorWatcher();
+  const w = createJudgedWatcher();
   const missing = await w.inspect(config({ pidFile: join(dir, 'none.pid') }), null, signal());
   t.match(missing.problems[0]?.message, /cannot be read \(ENOENT\)/);
   await writeFile(join(dir, 'junk.pid'), 'not-a-pid');
@@ -124,7 +124,7 @@ t.test('unreadable, garbage and missing pid files, and a dead configured pid', a
   const pid = await deadPid();
   const dead = await w.inspect(config({ pid }), null, signal());
   t.match(dead.problems[0]?.message, `configured as pid ${pid} (collector.process.pid), but no process with pid ${pid} is running`);
-  const none = await createCollectorWatcher({ procRoot: dir }).inspect(config({ name: 'otelcol-nothing-like-it' }), null, signal());
+  const none = await createJudgedWatcher({ procRoot: dir }).inspect(config({ name: 'otelcol-nothing-like-it' }), null, signal());
   t.match(none.problems[0]?.message, /no process named otelcol-nothing-like-it among the 0 other processes/);
   t.match(none.problems[0]?.fix, /shareProcessNamespace: true/);
 });
@@ -133,7 +133,7 @@ t.test('a new process behind the pid file counts as a restart, also after a gap'
   const dir = await tempDir(t);
   const pidFile = join(dir, 'otelcol.pid');
   let clock = 1_000_000;
-  const w = createCollectorWatcher({ now: () => clock });
+  const w = createJudgedWatcher({ now: () => clock });
   const cfg = config({ pidFile });
   const a = await sleeper(t, process.execPath);
   await writeFile(pidFile, String(a.pid));

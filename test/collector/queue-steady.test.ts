@@ -2,7 +2,8 @@ import t from 'tap';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createTelemetryScraper, type ScrapeInput } from '../../src/collector/telemetry-scraper.js';
+import type { ScrapeInput } from '../../src/collector/telemetry-scraper.js';
+import { createJudgedScraper } from '../helpers/judged.js';
 import { fillRate, QueueWindow, rising } from '../../src/collector/queue-window.js';
 import type { ExporterStats } from '../../src/collector/exporter-stats.js';
 
@@ -29,7 +30,7 @@ t.test('a queue holding steady at 850/1000 predicts nothing, scrape after scrape
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
   // wall-clock timestamps and an uneven interval: the sums of the textbook formula leave float residue here
   let clock = 1_765_000_000_000;
-  const scraper = createTelemetryScraper({ now: () => clock });
+  const scraper = createJudgedScraper({ now: () => clock });
   const input: ScrapeInput = { url, exporters: ['otlp/tempo'], probeUp: new Map([['otlp/tempo', true]]), queueRatio: 0.9 };
   const seen: Array<number | null> = [];
   for (let i = 0; i < 70; i++) {

@@ -7,7 +7,7 @@ import t, { type Test } from 'tap';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createCollectorWatcher } from '../../src/collector/collector-watcher.js';
+import { createJudgedWatcher } from '../helpers/judged.js';
 import type { SentinelConfig } from '../../src/config/sentinel-config.js';
 
 function config(): SentinelConfig {
@@ -48,7 +48,7 @@ async function fakeProc(t: Test): Promise<{ proc: string; start: (pid: number, t
 t.test('a restart noticed by locate() and inspect() at once is counted once', async (t) => {
   const p = await fakeProc(t);
   await p.start(100, 5000);
-  const w = createCollectorWatcher({ procRoot: p.proc, sysRoot: join(p.proc, 'nosys') });
+  const w = createJudgedWatcher({ procRoot: p.proc, sysRoot: join(p.proc, 'nosys') });
   t.equal((await w.inspect(config(), null, signal())).restarts, 0, 'the first process seen is no restart');
   await p.kill(100);
   await p.start(200, 6000);
@@ -64,7 +64,7 @@ t.test('a restart noticed by locate() and inspect() at once is counted once', as
 t.test('every restart seen between two looks is counted, and a gap without a collector is one restart', async (t) => {
   const p = await fakeProc(t);
   await p.start(100, 5000);
-  const w = createCollectorWatcher({ procRoot: p.proc, sysRoot: join(p.proc, 'nosys') });
+  const w = createJudgedWatcher({ procRoot: p.proc, sysRoot: join(p.proc, 'nosys') });
   await w.inspect(config(), null, signal());
   for (let i = 1; i <= 5; i++) {
     await p.kill(100 * i);

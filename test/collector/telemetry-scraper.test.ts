@@ -2,7 +2,8 @@ import t, { type Test } from 'tap';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createTelemetryScraper, type ScrapeInput } from '../../src/collector/telemetry-scraper.js';
+import type { ScrapeInput } from '../../src/collector/telemetry-scraper.js';
+import { createJudgedScraper } from '../helpers/judged.js';
 import { exporterStats, type ExporterStats } from '../../src/collector/exporter-stats.js';
 import { parsePrometheusText } from '../../src/collector/prometheus-text.js';
 import { MAX_POINTS, QueueWindow } from '../../src/collector/queue-window.js';
@@ -58,7 +59,7 @@ t.test('a growing queue, then a full one dropping data', async (t) => {
   let page = '';
   const url = await metricsServer(t, () => ({ body: page }));
   let clock = 1_000_000;
-  const scraper = createTelemetryScraper({ now: () => clock });
+  const scraper = createJudgedScraper({ now: () => clock });
   const input: ScrapeInput = { url, exporters: ['otlp/tempo', 'otlphttp/backup'], probeUp: new Map([['otlp/tempo', false]]), queueRatio: 0.7 };
   const at = (size: number, enqueueFailed = 0): string =>
     collectorPage({ 'otlp/tempo': { queue: { traces: [size, 1000] }, sent: 5000, sendFailed: 0, enqueueFailed }, 'otlphttp/backup': { queue: { traces: [0, 1000] }, sent: 10 }, debug: { sent: 99 } });
@@ -99,7 +100,7 @@ t.test('the queue is told in the unit of its sending_queue.sizer: requests, item
   let page = '';
   const url = await metricsServer(t, () => ({ body: page }));
   let clock = 1_000_000;
-  const scraper = createTelemetryScraper({ now: () => clock });
+  const scraper = createJudgedScraper({ now: () => clock });
   const input: ScrapeInput = {
     url,
     exporters: ['otlp/requests', 'otlp/items', 'otlp/items-logs', 'otlp/bytes', 'otlp/unknown'],
@@ -140,7 +141,7 @@ t.test('the queue is told in the unit of its sending_queue.sizer: requests, item
 t.test('send failures while the probe says the backend is fine: the two disagree', async (t) => {
   let figures: Record<string, ExporterFigures> = {};
   const url = await metricsServer(t, () => ({ body: collectorPage(figures) }));
-  const scraper = createTelemetryScraper();
+  const scraper = createJudgedScraper();
   const input: ScrapeInput = { url, exporters: ['otlp/tempo', 'otlp/other'], probeUp: new Map([['otlp/tempo', true], ['otlp/other', false]]), queueRatio: 0.7 };
   figures = { 'otlp/tempo': { sent: 100, sendFailed: 10 }, 'otlp/other': { sent: 50, sendFailed: 0 } };
   const s1 = await scraper.scrape(input, signal());
@@ -161,7 +162,7 @@ t.test('send failures while the probe says the backend is fine: the two disagree
 });
 
 t.test('the metrics endpoint down, failing, oversized or not a metrics page', async (t) => {
-  const scraper = createTelemetryScraper({ maxBytes: 64 * 1024 });
+  const scraper = createJudgedScraper({ maxBytes: 64 * 1024 });
   const base = { exporters: ['otlp'], probeUp: new Map<string, boolean>(), queueRatio: 0.7 };
 
   // a port nobody listens on: take one from a server we close again

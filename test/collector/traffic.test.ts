@@ -2,7 +2,8 @@ import t, { type Test } from 'tap';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createTelemetryScraper, type ScrapeInput } from '../../src/collector/telemetry-scraper.js';
+import type { ScrapeInput } from '../../src/collector/telemetry-scraper.js';
+import { createJudgedScraper } from '../helpers/judged.js';
 import { parsePrometheusText } from '../../src/collector/prometheus-text.js';
 import { MAX_ERROR_KINDS, TrafficWindow, familyOf, trafficCounters, trafficText } from '../../src/collector/traffic.js';
 
@@ -76,7 +77,7 @@ async function rig(t: Test, probeUp: Record<string, boolean>) {
   let current: Page = { exporters: {} };
   const url = await metricsServer(t, () => page(current));
   let clock = 1_000_000;
-  const scraper = createTelemetryScraper({ now: () => clock });
+  const scraper = createJudgedScraper({ now: () => clock });
   const input: ScrapeInput = { url, exporters: Object.keys(probeUp), probeUp: new Map(Object.entries(probeUp)), queueRatio: 0.7 };
   return {
     async scrape(p: Page) {

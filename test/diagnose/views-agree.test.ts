@@ -13,8 +13,8 @@ import {
   type ExporterReadings,
 } from '../../src/diagnose/diagnosis.js';
 import type { State } from '../../src/diagnose/state.js';
-import type { CollectorReport, QueueReport } from '../../src/collector/collector-report.js';
-import type { ProbeResult } from '../../src/probe/probe-result.js';
+import type { CollectorReport, QueueReport } from '../../src/diagnose/collector-report.js';
+import type { ProbeResult } from '../../src/diagnose/classify-probe.js';
 import { renderReport, PLAIN } from '../../src/check-report.js';
 import { statusView } from '../../src/http/status-view.js';
 import { renderStatusPage } from '../../src/http/status-page.js';

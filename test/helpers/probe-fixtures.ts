@@ -4,8 +4,8 @@
  */
 import type { ExporterSpec, TlsSettings } from '../../src/config/exporter-spec.js';
 import type { ProbeContext, LookupAll } from '../../src/probe/prober.js';
-import { createProber } from '../../src/probe/create-prober.js';
-import type { ProbeResult } from '../../src/probe/probe-result.js';
+import { createJudgedProber } from './judged.js';
+import type { ProbeResult } from '../../src/diagnose/classify-probe.js';
 import type { Problem } from '../../src/diagnose/problem.js';
 import type { Test } from 'tap';
 
@@ -57,7 +57,7 @@ export function probeContext(o: ContextInput = {}): ProbeContext {
 
 /** Probes once with a fresh prober and closes it. */
 export async function probeOnce(spec: ExporterSpec, ctx: ContextInput = {}): Promise<ProbeResult> {
-  const prober = createProber(spec);
+  const prober = createJudgedProber(spec);
   try {
     return await prober.probe(probeContext(ctx));
   } finally {

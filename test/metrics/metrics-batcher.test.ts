@@ -1,7 +1,7 @@
 import t from 'tap';
 import { createMetricsBatcher } from '../../src/metrics/metrics-batcher.js';
 import type { Diagnosis, ExporterDiagnosis } from '../../src/diagnose/diagnosis.js';
-import type { ProbeResult } from '../../src/probe/probe-result.js';
+import type { ProbeResult } from '../../src/diagnose/classify-probe.js';
 
 const result = (up: boolean): ProbeResult => ({
   up,

@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createCollectorWatcher } from '../../src/collector/collector-watcher.js';
+import { createJudgedWatcher } from '../helpers/judged.js';
 import { loadSentinelConfig } from '../../src/config/load-sentinel-config.js';
 import type { Diagnosis } from '../../src/diagnose/diagnosis.js';
 import { spawnTethered } from '../helpers-e2e/tethered-child.js';
@@ -42,7 +42,7 @@ t.test('open fds and RSS of the collector agree with /proc', async (t) => {
   t.ok((d.collector.max_fds ?? 0) > 0, 'its fd limit is read');
 
   // otel-sentinel's reading, bracketed by two readings of /proc around it
-  const watcher = createCollectorWatcher();
+  const watcher = createJudgedWatcher();
   const config = loadSentinelConfig(null, {});
   const cfg = { ...config, collector: { ...config.collector, process: { ...config.collector.process, pid: collector.pid } } };
   for (let i = 0; i < 3; i++) {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { testCerts } from '../helpers/certs.js';
-import { createProber } from '../../src/probe/create-prober.js';
+import { createJudgedProber } from '../helpers/judged.js';
 import { exporterSpec, probeContext, probeOnce } from '../helpers/probe-fixtures.js';
 import { startConnectProxy, startGrpcServer, startHttpServer, testLookup } from '../helpers/servers.js';
 
@@ -10,7 +10,7 @@ const TOKEN = 'Bearer healthy-T0KEN-never-shown-9931';
 t.test('gRPC plaintext: up, every phase timed, the kept channel reused', async (t) => {
   const s = await startGrpcServer({ requiredToken: 'healthy-T0KEN-never-shown-9931' });
   t.teardown(() => s.close());
-  const prober = createProber(exporterSpec({ endpoint: `backend.test:${s.port}`, tls: { insecure: true }, headers: { authorization: TOKEN } }));
+  const prober = createJudgedProber(exporterSpec({ endpoint: `backend.test:${s.port}`, tls: { insecure: true }, headers: { authorization: TOKEN } }));
   t.teardown(() => prober.close());
   for (let round = 0; round < 3; round++) {
     const r = await prober.probe(probeContext({ lookup: testLookup() }));

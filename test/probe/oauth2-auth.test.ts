@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { loadSentinelConfig } from '../../src/config/load-sentinel-config.js';
 import { readCollectorConfig } from '../../src/config/read-collector-config.js';
 import type { ExporterSpec, OAuth2ClientAuth } from '../../src/config/exporter-spec.js';
-import { createProber } from '../../src/probe/create-prober.js';
+import { createJudgedProber } from '../helpers/judged.js';
 import { OAuth2TokenSource } from '../../src/probe/oauth2-token.js';
 import { expectProblem, probeContext, probeOnce } from '../helpers/probe-fixtures.js';
 import { startGrpcServer, startHttpServer } from '../helpers/servers.js';
@@ -108,7 +108,7 @@ t.test('oauth2client over HTTP: the token is fetched as the collector fetches it
   const spec = specOf({ endpoint: `http://127.0.0.1:${backend.port}` }, oauth(tokens.url));
   t.equal(spec.dynamicAuth?.kind, 'oauth2client');
   t.same(spec.configProblems, [], 'no config problem: the credentials are complete');
-  const prober = createProber(spec);
+  const prober = createJudgedProber(spec);
   t.teardown(() => prober.close());
   const first = await prober.probe(probeContext());
   t.same([first.up, first.problems], [true, []]);
@@ -128,7 +128,7 @@ t.test('oauth2client: a server that wants the credentials in the form gets them 
   const tokens = await tokenServer(t, { accept: 'params', formAnswer: true });
   const backend = await startHttpServer({ requiredToken: ACCESS_TOKEN });
   t.teardown(() => backend.close());
-  const prober = createProber(specOf({ endpoint: `http://127.0.0.1:${backend.port}` }, oauth(tokens.url)));
+  const prober = createJudgedProber(specOf({ endpoint: `http://127.0.0.1:${backend.port}` }, oauth(tokens.url)));
   t.teardown(() => prober.close());
   t.equal((await prober.probe(probeContext())).up, true);
   t.same(tokens.requests.map((r) => (r.authorization ? 'header' : 'params')), ['header', 'params']);
@@ -145,7 +145,7 @@ t.test('oauth2client over gRPC, the token server over TLS trusted by the extensi
     { type: 'otlp/vendor', endpoint: `127.0.0.1:${g.port}`, tls: { insecure: true } },
     oauth(tokens.url, { tls: { ca_file: certs.ca.certFile }, timeout: '3s' }),
   );
-  const prober = createProber(spec);
+  const prober = createJudgedProber(spec);
   t.teardown(() => prober.close());
   const r1 = await prober.probe(probeContext());
   t.same([r1.up, r1.problems], [true, []]);

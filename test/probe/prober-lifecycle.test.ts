@@ -1,6 +1,6 @@
 import t from 'tap';
 import { problem } from '../../src/diagnose/catalogue.js';
-import { createProber } from '../../src/probe/create-prober.js';
+import { createJudgedProber } from '../helpers/judged.js';
 import { exporterSpec, probeContext, probeOnce } from '../helpers/probe-fixtures.js';
 import { startGrpcServer, startSilentServer } from '../helpers/servers.js';
 
@@ -36,7 +36,7 @@ t.test('a critical config problem is returned without probing, alone: one probe 
 t.test('the same prober goes on probing after a failed round', async (t) => {
   const bad = await startGrpcServer({ status: 14, details: 'down' });
   const port = bad.port;
-  const prober = createProber(exporterSpec({ endpoint: `127.0.0.1:${port}`, tls: { insecure: true } }));
+  const prober = createJudgedProber(exporterSpec({ endpoint: `127.0.0.1:${port}`, tls: { insecure: true } }));
   t.teardown(() => prober.close());
   const first = await prober.probe(probeContext());
   t.equal(first.problems[0]?.reason, 'unavailable');
@@ -48,7 +48,7 @@ t.test('the same prober goes on probing after a failed round', async (t) => {
 t.test('a closed prober answers without probing', async (t) => {
   const s = await startGrpcServer();
   t.teardown(() => s.close());
-  const prober = createProber(exporterSpec({ endpoint: `127.0.0.1:${s.port}`, tls: { insecure: true } }));
+  const prober = createJudgedProber(exporterSpec({ endpoint: `127.0.0.1:${s.port}`, tls: { insecure: true } }));
   prober.close();
   const r = await prober.probe(probeContext());
   t.equal(r.up, false);

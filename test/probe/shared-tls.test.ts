@@ -7,7 +7,7 @@ import { createServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import t from 'tap';
 import { loadTlsMaterial } from '../../src/config/tls-material.js';
-import { createProber } from '../../src/probe/create-prober.js';
+import { createJudgedProber } from '../helpers/judged.js';
 import { prepareExporter } from '../../src/probe/prepare-exporter.js';
 import { testCerts } from '../helpers/certs.js';
 import { exporterSpec, probeContext } from '../helpers/probe-fixtures.js';
@@ -48,7 +48,7 @@ t.test('a shared context still makes a full handshake on every probe', async (t)
   t.teardown(() => server.close());
   const port = (server.address() as AddressInfo).port;
   const probers = ['otlphttp/one', 'otlphttp/two'].map((name) =>
-    createProber(exporterSpec({ name, protocol: 'http', endpoint: `https://localhost:${port}`, tls: { caPem: c.ca.cert } })),
+    createJudgedProber(exporterSpec({ name, protocol: 'http', endpoint: `https://localhost:${port}`, tls: { caPem: c.ca.cert } })),
   );
   t.teardown(() => probers.forEach((p) => p.close()));
   for (let round = 0; round < 3; round++) {
