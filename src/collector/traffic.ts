@@ -161,27 +161,22 @@ export interface TrafficView {
   /** failures were counted but none carried error_type (the level is below detailed) */
   readonly untyped: boolean;
   /**
-   * data stopped flowing through it: null until the stall has lasted STALL_WARNING_WINDOWS scrape
-   * windows and STALL_WARNING_SECONDS; then its length, `critical` from STALL_CRITICAL_WINDOWS
-   * windows and STALL_CRITICAL_SECONDS on
+   * the run of quiet windows that ends with this scrape (see QuietRun), null when this window was
+   * not quiet; diagnose/ decides when a run is long enough to be a stall
    */
-  readonly stalled: { readonly seconds: number; readonly critical: boolean } | null;
+  readonly quiet: QuietRun | null;
 }
 
 /**
  * A window between two scrapes is quiet for an exporter when the receivers accepted data, the
  * exporter sent nothing and counted no failure, and it held requests in flight or its queue grew.
- * One quiet window says little: a healthy send that takes longer than the time since the last one
- * ended (a slow backend behind a batch that flushes every few seconds, a pipeline that carries data
- * now and then while another one is busy), or a retry waiting out a backend's RetryInfo, gives one.
- * A send in flight across two scrapes with nothing delivered meanwhile is a stall (its sends hang,
- * or every one of them is being retried): a warning after 2 windows and 5 s, critical after 3
- * windows and 15 s.
+ * A run counts such windows back to back: how many, and the seconds since the scrape before the
+ * first of them.
  */
-export const STALL_WARNING_WINDOWS = 2;
-export const STALL_WARNING_SECONDS = 5;
-export const STALL_CRITICAL_WINDOWS = 3;
-export const STALL_CRITICAL_SECONDS = 15;
+export interface QuietRun {
+  readonly windows: number;
+  readonly seconds: number;
+}
 
 /**
  * The previous scrape's counters, to turn the next into rates. Lifecycle: one per scraper;
@@ -230,7 +225,7 @@ export class TrafficWindow {
       types.sort((a, b) => b.per_second - a.per_second);
       const lost = enq === null && failed === null ? null : (enq ?? 0) + (failed ?? 0);
       const queueGrew = old?.queued != null && cur?.queued != null && cur.queued > old.queued;
-      const stalled = this.stall(name, t, prev?.t, sent === 0 && failed === 0 && (pipeline.accepted ?? 0) > 0 && ((cur?.inFlight ?? 0) > 0 || queueGrew));
+      const quiet = this.quietRun(name, t, prev?.t, sent === 0 && failed === 0 && (pipeline.accepted ?? 0) > 0 && ((cur?.inFlight ?? 0) > 0 || queueGrew));
       out.set(name, {
         report: {
           sent_per_second: sent,
@@ -242,15 +237,15 @@ export class TrafficWindow {
         },
         queueGrew,
         untyped: failed !== null && failed > 0 && types.length === 0,
-        stalled,
+        quiet,
       });
     }
     for (const name of this.quiet.keys()) if (!keep.has(name)) this.quiet.delete(name);
     return { exporters: out, pipeline };
   }
 
-  /** counts the run of quiet windows of an exporter; the stall once it is long enough to name */
-  private stall(name: string, t: number, prevT: number | undefined, quiet: boolean): TrafficView['stalled'] {
+  /** counts the run of quiet windows of an exporter */
+  private quietRun(name: string, t: number, prevT: number | undefined, quiet: boolean): QuietRun | null {
     if (!quiet || prevT === undefined) {
       this.quiet.delete(name);
       return null;
@@ -258,9 +253,7 @@ export class TrafficWindow {
     const run = this.quiet.get(name) ?? { since: prevT, windows: 0 };
     run.windows++;
     this.quiet.set(name, run);
-    const seconds = (t - run.since) / 1000;
-    if (run.windows < STALL_WARNING_WINDOWS || seconds < STALL_WARNING_SECONDS) return null;
-    return { seconds, critical: run.windows >= STALL_CRITICAL_WINDOWS && seconds >= STALL_CRITICAL_SECONDS };
+    return { windows: run.windows, seconds: (t - run.since) / 1000 };
   }
 }
 

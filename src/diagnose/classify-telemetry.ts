@@ -1,6 +1,6 @@
 import type { ExporterView } from '../collector/queue-window.js';
 import type { TelemetryReadings } from '../collector/telemetry-scraper.js';
-import type { PipelineRates, TrafficReport, TrafficView } from '../collector/traffic.js';
+import type { PipelineRates, QuietRun, TrafficReport, TrafficView } from '../collector/traffic.js';
 import { DEFAULT_QUEUE_SIZER, queueUnit, type QueueSizer } from '../config/queue-sizer.js';
 import { problem } from './catalogue.js';
 import type { CollectorReport, QueueReport } from './collector-report.js';
@@ -63,10 +63,13 @@ function judge(name: string, view: ExporterView, input: TelemetryContext, tv?: T
   const sent = view.deltas.sent ?? 0;
   const up = input.probeUp.get(name);
   if (failed > 0) problems.push(...failureProblems(name, failed, sent, up, tv));
-  else if (tv?.stalled) {
+  else if (tv) {
+    const stall = stallOf(tv.quiet);
     // the receivers take data in, this exporter neither delivers nor fails, scrape after scrape: its sends hang
-    problems.push(problem('exports_stalled', { exporter: name, acceptedRate: pipeline?.accepted, inFlight: tv.report.in_flight, queueGrew: tv.queueGrew, seconds: tv.stalled.seconds },
-      tv.stalled.critical ? 'critical' : 'warning'));
+    if (stall) {
+      problems.push(problem('exports_stalled', { exporter: name, acceptedRate: pipeline?.accepted, inFlight: tv.report.in_flight, queueGrew: tv.queueGrew, seconds: stall.seconds },
+        stall.critical ? 'critical' : 'warning'));
+    }
   }
   return { size: q?.size ?? null, capacity: q?.capacity ?? null, sizer, unit, seconds_to_full: q?.secondsToFull ?? null, problems };
 }
@@ -114,4 +117,23 @@ function refusedAtTheDoor(p: PipelineRates, exporters: readonly TrafficView[]): 
     return [problem('data_refused', { limiterRate: limiter, refusedRate: refused, acceptedRate: p.accepted ?? 0 })];
   }
   return [];
+}
+
+/**
+ * One quiet window says little: a healthy send that takes longer than the time since the last one
+ * ended (a slow backend behind a batch that flushes every few seconds, a pipeline that carries data
+ * now and then while another one is busy), or a retry waiting out a backend's RetryInfo, gives one.
+ * A send in flight across two scrapes with nothing delivered meanwhile is a stall (its sends hang,
+ * or every one of them is being retried): a warning after 2 windows and 5 s, critical after 3
+ * windows and 15 s.
+ */
+export const STALL_WARNING_WINDOWS = 2;
+export const STALL_WARNING_SECONDS = 5;
+export const STALL_CRITICAL_WINDOWS = 3;
+export const STALL_CRITICAL_SECONDS = 15;
+
+/** A run of quiet windows judged: null while it is too short to name, else how long and how bad. */
+export function stallOf(run: QuietRun | null): { seconds: number; critical: boolean } | null {
+  if (!run || run.windows < STALL_WARNING_WINDOWS || run.seconds < STALL_WARNING_SECONDS) return null;
+  return { seconds: run.seconds, critical: run.windows >= STALL_CRITICAL_WINDOWS && run.seconds >= STALL_CRITICAL_SECONDS };
 }

@@ -6,6 +6,7 @@ import type { ScrapeInput } from '../../src/collector/telemetry-scraper.js';
 import { createJudgedScraper } from '../helpers/judged.js';
 import { parsePrometheusText } from '../../src/collector/prometheus-text.js';
 import { MAX_ERROR_KINDS, TrafficWindow, familyOf, trafficCounters, trafficText } from '../../src/collector/traffic.js';
+import { stallOf } from '../../src/diagnose/classify-telemetry.js';
 
 const SCOPE = 'otel_scope_name="go.opentelemetry.io/collector/exporter/exporterhelper"';
 
@@ -252,7 +253,8 @@ t.test('the stall window: slow healthy sends are never a stall; short windows ne
     if (phase === 2) sent += 500; // the send that began at phase 0.5 ended at phase 2
     const inFlight = phase === 1 ? 1 : 0;
     const v = w.observe(s * 1000, ['a'], at(sent, inFlight, accepted)).exporters.get('a')!;
-    if (v.stalled) stalls.push(`${s}: ${JSON.stringify(v.stalled)}`);
+    const stall = stallOf(v.quiet);
+    if (stall) stalls.push(`${s}: ${JSON.stringify(stall)}`);
   }
   t.same(stalls, [], 'no stall from a slow send between sparse batches');
 
@@ -261,7 +263,8 @@ t.test('the stall window: slow healthy sends are never a stall; short windows ne
   for (let s = 61; s <= 80; s++) {
     accepted += 100;
     const v = w.observe(s * 1000, ['a'], at(sent, 1, accepted)).exporters.get('a')!;
-    seen.push(v.stalled === null ? null : v.stalled.critical ? 'critical' : 'warning');
+    const stall = stallOf(v.quiet);
+    seen.push(stall === null ? null : stall.critical ? 'critical' : 'warning');
   }
   t.equal(seen.indexOf('warning'), seen.findIndex((x) => x !== null), 'a warning first');
   t.ok(seen.includes('critical'), 'then critical');
@@ -271,7 +274,9 @@ t.test('the stall window: slow healthy sends are never a stall; short windows ne
   const gone = w.observe(81_000, [], at(sent, 1, accepted));
   t.equal(gone.exporters.size, 0, 'an exporter no longer configured is forgotten');
   const back = w.observe(82_000, ['a'], at(sent, 1, accepted + 100)).exporters.get('a')!;
-  t.equal(back.stalled, null, 'and starts over when it comes back');
+  t.equal(back.quiet, null, 'and starts over when it comes back');
+  const next = w.observe(83_000, ['a'], at(sent, 1, accepted + 200)).exporters.get('a')!;
+  t.equal(next.quiet?.windows, 1, 'its run of quiet windows counted from one again');
 });
 
 t.test('data refused at the door: memory limiter (both names), receivers', async (t) => {
