@@ -10,7 +10,7 @@ import {
 } from '@grpc/grpc-js';
 import type { LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
-import type { PreparedExporter } from './prepared-exporter.js';
+import type { PreparedExporter } from './prepare-exporter.js';
 import type { ProxyTarget } from './proxy-target.js';
 
 /** What the Export call answered. */

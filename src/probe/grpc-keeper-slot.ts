@@ -1,5 +1,5 @@
 import type { GrpcClientKeeper } from './grpc-client-keeper.js';
-import type { PreparedExporter } from './prepared-exporter.js';
+import type { PreparedExporter } from './prepare-exporter.js';
 
 type KeeperModule = typeof import('./grpc-client-keeper.js');
 let loading: Promise<KeeperModule> | null = null;

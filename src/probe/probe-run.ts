@@ -4,7 +4,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Facts } from '../facts.js';
 import type { ProbeContext } from './prober.js';
 import type { Phases, TlsFacts } from './probe-result.js';
-import type { PreparedExporter } from './prepared-exporter.js';
+import type { PreparedExporter } from './prepare-exporter.js';
 import type { ProxyTarget } from './proxy-target.js';
 import type { GrpcClientKeeper } from './grpc-client-keeper.js';
 import type { OAuth2TokenSource } from './oauth2-token.js';
