@@ -30,10 +30,10 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnTethered, type TetheredChild } from '../test/helpers-e2e/tethered-child.js';
-import { collectorConfig } from '../test/helpers-collector/collector-config.js';
-import { startFaultBackend, type FaultBackend, type FaultMode } from '../test/helpers-collector/fault-backend.js';
-import { otelcolBinary } from '../test/helpers-collector/otelcol-binary.js';
+import { spawnTethered, type TetheredChild } from '../test/helpers/e2e/tethered-child.js';
+import { collectorConfig } from '../test/helpers/collector/collector-config.js';
+import { startFaultBackend, type FaultBackend, type FaultMode } from '../test/helpers/collector/fault-backend.js';
+import { otelcolBinary } from '../test/helpers/collector/otelcol-binary.js';
 import { startDnsAnswerStub, type DnsAnswer, type RunningDnsAnswerStub } from '../test/helpers/dns-answer-stub.js';
 import { RCODE } from '../test/helpers/dns-stub.js';
 import { issueCertAsync, makeCaAsync } from '../test/helpers/certs.js';

@@ -13,8 +13,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnosis } from '../src/diagnose/diagnosis.js';
-import { startCollector, type RunningCollector } from '../test/helpers-collector/collector-process.js';
-import { startSpanLoad, type SpanLoad } from '../test/helpers-collector/span-load.js';
+import { startCollector, type RunningCollector } from '../test/helpers/collector/collector-process.js';
+import { startSpanLoad, type SpanLoad } from '../test/helpers/collector/span-load.js';
 import { makeBenchCerts } from './bench-certs.js';
 import { startHealthyBackend, type HealthyBackend, type HealthyBackendOptions } from './healthy-backends.js';
 

@@ -5,11 +5,11 @@
  * zero: the queue is full, or a send was given up). One collector with one exporter per scenario
  * in one pipeline, a fresh collector and otel-sentinel for every run, all faults at once.
  */
-import { startCollector } from '../test/helpers-collector/collector-process.js';
-import { startFaultBackend, type FaultBackend, type FaultMode } from '../test/helpers-collector/fault-backend.js';
-import { collectorView, type CollectorExporterView, type SentinelExporterView } from '../test/helpers-collector/metrics-pages.js';
-import { startSentinelBeside } from '../test/helpers-collector/sentinel-beside.js';
-import { startSpanLoad } from '../test/helpers-collector/span-load.js';
+import { startCollector } from '../test/helpers/collector/collector-process.js';
+import { startFaultBackend, type FaultBackend, type FaultMode } from '../test/helpers/collector/fault-backend.js';
+import { collectorView, type CollectorExporterView, type SentinelExporterView } from '../test/helpers/collector/metrics-pages.js';
+import { startSentinelBeside } from '../test/helpers/collector/sentinel-beside.js';
+import { startSpanLoad } from '../test/helpers/collector/span-load.js';
 import { quantile, sleep } from './stats.js';
 
 /** otel-sentinel's probe schedule in this part */

@@ -5,7 +5,7 @@
  * from that warning until the collector's first enqueue failure.
  */
 import type { QueueSizer } from '../src/config/queue-sizer.js';
-import { runQueueFill, type QueueFillRun } from '../test/helpers-collector/queue-fill.js';
+import { runQueueFill, type QueueFillRun } from '../test/helpers/collector/queue-fill.js';
 import type { BenchOptions } from './bench-options.js';
 
 export interface QueueEtaResult {

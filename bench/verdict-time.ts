@@ -9,12 +9,12 @@
  * (each round scrapes the collector once).
  */
 import type { Diagnosis } from '../src/diagnose/diagnosis.js';
-import { startBatchBackend, type BatchBackend, type BatchBackendOptions } from '../test/helpers-collector/batch-backends.js';
-import { startCollector } from '../test/helpers-collector/collector-process.js';
-import { startFaultBackend } from '../test/helpers-collector/fault-backend.js';
-import { parsePage } from '../test/helpers-collector/metrics-pages.js';
-import { startSentinelBeside } from '../test/helpers-collector/sentinel-beside.js';
-import { startSpanLoad } from '../test/helpers-collector/span-load.js';
+import { startBatchBackend, type BatchBackend, type BatchBackendOptions } from '../test/helpers/collector/batch-backends.js';
+import { startCollector } from '../test/helpers/collector/collector-process.js';
+import { startFaultBackend } from '../test/helpers/collector/fault-backend.js';
+import { parsePage } from '../test/helpers/collector/metrics-pages.js';
+import { startSentinelBeside } from '../test/helpers/collector/sentinel-beside.js';
+import { startSpanLoad } from '../test/helpers/collector/span-load.js';
 
 export const VERDICT_INTERVAL_S = 2;
 

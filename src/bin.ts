@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { enableCompileCache } from './compile-cache.js';
+import { enableCompileCache } from './runtime/compile-cache.js';
 
 // Before anything else is imported: every module after this comes from the compile cache.
 enableCompileCache();
@@ -15,7 +15,7 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
   (emitWarning as (...a: unknown[]) => void)(warning, ...rest);
 }) as typeof process.emitWarning;
 
-const { main } = await import('./cli.js');
+const { main } = await import('./cli/cli.js');
 
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
   (code) => {

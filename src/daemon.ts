@@ -1,10 +1,10 @@
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { CommonFlags, Io } from './command.js';
+import type { CommonFlags, Io } from './cli/command.js';
 import { ConfigError } from './config/config-error.js';
 import type { SentinelConfig } from './config/sentinel-config.js';
-import { createLogger } from './log.js';
-import { loadAll, type Loaded } from './load-all.js';
+import { createLogger } from './runtime/log.js';
+import { loadAll, type Loaded } from './config/load-all.js';
 import { COLLECTOR_TASK, createMonitor, type Monitor } from './monitor.js';
 import { createScheduler, type Scheduler } from './schedule/scheduler.js';
 import { createProber } from './probe/create-prober.js';
@@ -13,8 +13,8 @@ import { createTelemetryScraper } from './collector/telemetry-scraper.js';
 import { createMetrics } from './metrics/metrics.js';
 import { createMetricsBatcher } from './metrics/metrics-batcher.js';
 import { createHttpServer } from './http/server.js';
-import { watchFiles, type FileWatch } from './watch-files.js';
-import { packageVersion } from './version.js';
+import { watchFiles, type FileWatch } from './config/watch-files.js';
+import { packageVersion } from './runtime/version.js';
 
 export interface DaemonOptions {
   /** where the daemon logs (the demo and tests pass theirs); default: JSON on stdout at log.level */

@@ -12,7 +12,7 @@ import type { Problem } from './diagnose/problem.js';
 import { redact } from './diagnose/redact.js';
 import { endpointKeyOf } from './config/static-problems.js';
 import { exportsOtlp } from './config/exporter-kinds.js';
-import { collectorLogRecords, exporterLogRecord } from './log.js';
+import { collectorLogRecords, exporterLogRecord } from './runtime/log.js';
 import { judgeCollector, judgedProber, judgeProbe, judgeTelemetry, type JudgedProber, type MakeProber } from './diagnose/judge.js';
 import type { LookupAll } from './probe/prober.js';
 import type { ProbeResult } from './diagnose/classify-probe.js';

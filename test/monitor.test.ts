@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createLogger } from '../src/log.js';
+import { createLogger } from '../src/runtime/log.js';
 import { createMonitor } from '../src/monitor.js';
 import { createProber } from '../src/probe/create-prober.js';
 import { createCollectorWatcher } from '../src/collector/collector-watcher.js';

@@ -1,6 +1,6 @@
-import { AnswerReader } from '../answer-reader.js';
+import { AnswerReader } from '../net/answer-reader.js';
 import { formatBytes, formatSize } from '../config/read-bounded-file.js';
-import { Client, closeClient } from '../undici-client.js';
+import { Client, closeClient } from '../net/undici-client.js';
 import type { QueueSizer } from '../config/queue-sizer.js';
 import { exporterStats } from './exporter-stats.js';
 import { parsePrometheusText } from './prometheus-text.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Logger } from 'pino';
-import type { Command, Io } from '../command.js';
+import type { Command, Io } from '../cli/command.js';
 import { startDaemon } from '../daemon.js';
 import { startDemoBackends } from './backends.js';
 import { DEMO_CA_PEM } from './certs.js';

@@ -1,4 +1,4 @@
-import type { ViewState } from './status-view.js';
+import type { ViewState } from '../views/status-view.js';
 
 const COLOURS: Readonly<Record<ViewState, string>> = {
   down: '#d32f2f',

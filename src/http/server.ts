@@ -14,8 +14,8 @@ import { createBasicAuth } from './basic-auth.js';
 import { Connections } from './connections.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { STATIC_ASSETS } from './static-assets.js';
-import { renderStatusPage } from './status-page.js';
-import { http } from '../node-http.js';
+import { renderStatusPage } from '../views/status-page.js';
+import { http } from '../net/node-http.js';
 
 export interface HttpTimeouts {
   /** a client must send all request headers within this */

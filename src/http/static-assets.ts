@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { faviconSvg } from './favicons.js';
-import { STATUS_CSS } from './status-css.js';
-import { STATUS_JS } from './status-script.js';
+import { STATUS_CSS } from '../views/status-css.js';
+import { STATUS_JS } from '../views/status-script.js';
 
 export interface StaticAsset {
   readonly body: Buffer;

@@ -1,11 +1,11 @@
-import { AnswerReader } from '../answer-reader.js';
-import { Client, closeClient } from '../undici-client.js';
+import { AnswerReader } from '../net/answer-reader.js';
+import { Client, closeClient } from '../net/undici-client.js';
 import { errorCode } from './error-code.js';
 import { speaks, showBytes } from './first-bytes.js';
 import { closedOrTls } from './grpc-preface-layer.js';
 import { fail, OBSERVED, type Layer, type LayerFailure } from './layer.js';
 import { wire, type ProbeRun } from './probe-run.js';
-import { http } from '../node-http.js';
+import { http } from '../net/node-http.js';
 
 /** Why the request was aborted when the exporter's own `timeout` passed. */
 const EXPORTER_TIMEOUT = new Error('the exporter timeout passed');

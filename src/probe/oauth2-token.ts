@@ -1,5 +1,5 @@
-import { AnswerReader } from '../answer-reader.js';
-import { Client, closeClient } from '../undici-client.js';
+import { AnswerReader } from '../net/answer-reader.js';
+import { Client, closeClient } from '../net/undici-client.js';
 import type { OAuth2ClientAuth } from '../config/exporter-spec.js';
 import { loadTlsMaterial } from '../config/tls-material.js';
 import type { Facts } from '../facts.js';

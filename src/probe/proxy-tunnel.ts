@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { ProxyTarget } from './proxy-target.js';
 import { settle } from './settle.js';
-import { http } from '../node-http.js';
+import { http } from '../net/node-http.js';
 
 export type TunnelAnswer =
   | { readonly ok: true }

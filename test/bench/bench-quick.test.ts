@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnGroup } from '../helpers-e2e/group-tether.js';
+import { spawnGroup } from '../helpers/e2e/group-tether.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const entry = join(root, 'dist', 'bench', 'run.js');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs } from '../../bench/bench-options.js';
-import { otelcolBinary } from '../helpers-collector/otelcol-binary.js';
+import { otelcolBinary } from '../helpers/collector/otelcol-binary.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const entry = join(root, 'dist', 'bench', 'run.js');

@@ -6,7 +6,7 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '../helpers-e2e/wait-for.js';
+import { waitFor } from '../helpers/e2e/wait-for.js';
 
 const parent = fileURLToPath(new URL('./fixtures/group-parent.ts', import.meta.url));
 

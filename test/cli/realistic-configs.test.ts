@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GRPC_EXPORT_PATHS } from '../../src/config/endpoint.js';
 import type { Diagnosis } from '../../src/diagnose/diagnosis.js';
-import { startCollectorStandIn } from '../helpers-e2e/collector-stand-in.js';
+import { startCollectorStandIn } from '../helpers/e2e/collector-stand-in.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startGrpcServer, startHttpServer, startRawServer } from '../helpers/servers.js';
 

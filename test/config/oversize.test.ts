@@ -10,7 +10,7 @@ import { FILE_LIMITS, FileTooLargeError, formatBytes, formatSize, readBoundedFil
 import { readCollectorConfig } from '../../src/config/read-collector-config.js';
 import type { SentinelConfig } from '../../src/config/sentinel-config.js';
 import { createHttpServer } from '../../src/http/server.js';
-import { watchFiles } from '../../src/watch-files.js';
+import { watchFiles } from '../../src/config/watch-files.js';
 import { collectorYaml } from '../helpers/collector-yaml.js';
 import { runCli } from '../helpers/run-cli.js';
 import { webConfig } from '../http/diagnosis-fixture.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/runtime/log.js';
 import { runDemo } from '../../src/demo/run-demo.js';
 import type { Diagnosis } from '../../src/diagnose/diagnosis.js';
 

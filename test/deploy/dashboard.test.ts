@@ -8,9 +8,9 @@ import {
   grafanaToPromQL,
   loadDashboard,
   type GrafanaPanel,
-} from '../helpers-ops/dashboard-queries.js';
-import { startPrometheus, type PrometheusServer } from '../helpers-ops/prometheus-server.js';
-import { REPO_ROOT, RULES_FILE, alertRules } from '../helpers-ops/rule-files.js';
+} from '../helpers/ops/dashboard-queries.js';
+import { startPrometheus, type PrometheusServer } from '../helpers/ops/prometheus-server.js';
+import { REPO_ROOT, RULES_FILE, alertRules } from '../helpers/ops/rule-files.js';
 
 const dashboard = loadDashboard();
 const panels = allPanels(dashboard);

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { REPO_ROOT } from '../helpers-ops/rule-files.js';
+import { REPO_ROOT } from '../helpers/ops/rule-files.js';
 
 const run = promisify(execFile);
 

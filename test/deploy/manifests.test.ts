@@ -11,7 +11,7 @@ import {
   manifestFiles,
   validateObject,
   type KubeObject,
-} from '../helpers-ops/kube-manifests.js';
+} from '../helpers/ops/kube-manifests.js';
 
 const docs = manifestDocuments();
 const objects = docs.map((d) => d.object);

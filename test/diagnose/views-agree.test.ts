@@ -15,12 +15,12 @@ import {
 import type { State } from '../../src/diagnose/state.js';
 import type { CollectorReport, QueueReport } from '../../src/diagnose/collector-report.js';
 import type { ProbeResult } from '../../src/diagnose/classify-probe.js';
-import { renderReport, PLAIN } from '../../src/check-report.js';
-import { statusView } from '../../src/http/status-view.js';
-import { renderStatusPage } from '../../src/http/status-page.js';
+import { renderReport, PLAIN } from '../../src/views/check-report.js';
+import { statusView } from '../../src/views/status-view.js';
+import { renderStatusPage } from '../../src/views/status-page.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { renderMetrics } from '../../src/metrics/render-metrics.js';
-import { collectorLogRecords, exporterLogRecord } from '../../src/log.js';
+import { collectorLogRecords, exporterLogRecord } from '../../src/runtime/log.js';
 
 const NOW = Date.parse('2026-11-23T20:00:00.000Z');
 

@@ -13,15 +13,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { testCerts } from '../helpers/certs.js';
-import { RULES_FILE, REPO_ROOT, RUNBOOK_BASE_URL, markdownAnchors, type RuleGroup } from '../helpers-ops/rule-files.js';
-import { startAlertmanager, type Alertmanager } from '../helpers-e2e/alertmanager.js';
-import { startCollectorStandIn, type CollectorStandIn } from '../helpers-e2e/collector-stand-in.js';
-import { startE2ePrometheus, type E2ePrometheus } from '../helpers-e2e/prometheus.js';
-import { startSentinel, type Sentinel } from '../helpers-e2e/sentinel.js';
-import { writeShortForRules } from '../helpers-e2e/short-for-rules.js';
-import { startSwitchableBackend, type BackendMode, type SwitchableBackend } from '../helpers-e2e/switchable-backend.js';
-import { waitFor } from '../helpers-e2e/wait-for.js';
-import { startWebhookReceiver, type WebhookAlert, type WebhookReceiver } from '../helpers-e2e/webhook-receiver.js';
+import { RULES_FILE, REPO_ROOT, RUNBOOK_BASE_URL, markdownAnchors, type RuleGroup } from '../helpers/ops/rule-files.js';
+import { startAlertmanager, type Alertmanager } from '../helpers/e2e/alertmanager.js';
+import { startCollectorStandIn, type CollectorStandIn } from '../helpers/e2e/collector-stand-in.js';
+import { startE2ePrometheus, type E2ePrometheus } from '../helpers/e2e/prometheus.js';
+import { startSentinel, type Sentinel } from '../helpers/e2e/sentinel.js';
+import { writeShortForRules } from '../helpers/e2e/short-for-rules.js';
+import { startSwitchableBackend, type BackendMode, type SwitchableBackend } from '../helpers/e2e/switchable-backend.js';
+import { waitFor } from '../helpers/e2e/wait-for.js';
+import { startWebhookReceiver, type WebhookAlert, type WebhookReceiver } from '../helpers/e2e/webhook-receiver.js';
 
 // The whole file normally takes well under a minute; the margin is for a loaded 2-core machine.
 t.setTimeout(180_000);

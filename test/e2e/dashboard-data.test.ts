@@ -9,12 +9,12 @@
 import t from 'tap';
 import { testCerts } from '../helpers/certs.js';
 import { closedPort, startGrpcServer, startHttpServer } from '../helpers/servers.js';
-import { dashboardQueries, type DashboardQuery } from '../helpers-ops/dashboard-queries.js';
-import type { QueryData } from '../helpers-ops/prometheus-server.js';
-import { startCollectorStandIn } from '../helpers-e2e/collector-stand-in.js';
-import { startE2ePrometheus } from '../helpers-e2e/prometheus.js';
-import { startSentinel } from '../helpers-e2e/sentinel.js';
-import { waitFor } from '../helpers-e2e/wait-for.js';
+import { dashboardQueries, type DashboardQuery } from '../helpers/ops/dashboard-queries.js';
+import type { QueryData } from '../helpers/ops/prometheus-server.js';
+import { startCollectorStandIn } from '../helpers/e2e/collector-stand-in.js';
+import { startE2ePrometheus } from '../helpers/e2e/prometheus.js';
+import { startSentinel } from '../helpers/e2e/sentinel.js';
+import { waitFor } from '../helpers/e2e/wait-for.js';
 
 t.setTimeout(180_000);
 

@@ -3,7 +3,7 @@
  *
  *   import { startGrpcServer, startHttpServer, startConnectProxy, startSilentServer, startRawServer,
  *            closedPort, startBacklogFullListener, testLookup, failingLookup, resolverLookup,
- *            startDnsStub } from '../helpers/servers.js';
+ *            startDnsStub } from './servers.js';
  *
  * Each start* returns `{ port, close() }`; register `t.teardown(() => s.close())`.
  */

@@ -1,7 +1,7 @@
 import t from 'tap';
-import { PLAIN, renderReport } from '../../src/check-report.js';
+import { PLAIN, renderReport } from '../../src/views/check-report.js';
 import { PHASES } from '../../src/diagnose/diagnosis.js';
-import { statusView } from '../../src/http/status-view.js';
+import { statusView } from '../../src/views/status-view.js';
 import { fixtureDiagnosis, healthyExporter } from './diagnosis-fixture.js';
 
 /**

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { PHASES } from '../../src/diagnose/diagnosis.js';
-import { statusView } from '../../src/http/status-view.js';
+import { statusView } from '../../src/views/status-view.js';
 import { failingExporter, fixtureDiagnosis } from './diagnosis-fixture.js';
 
 t.test('fix and message text: `spans` render as code, escaped; a lone backtick stays as written', async (t) => {

@@ -4,7 +4,7 @@
  */
 import { testCerts } from '../helpers/certs.js';
 import { closedPort, startBacklogFullListener, startGrpcServer, startHttpServer, startSilentServer } from '../helpers/servers.js';
-import { startFaultBackend, type FaultBackend } from '../helpers-collector/fault-backend.js';
+import { startFaultBackend, type FaultBackend } from '../helpers/collector/fault-backend.js';
 
 export type Protocol = 'grpc' | 'http';
 

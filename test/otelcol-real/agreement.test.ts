@@ -11,11 +11,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { startCollector } from '../helpers-collector/collector-process.js';
-import { collectorView, fetchPage, type CollectorExporterView } from '../helpers-collector/metrics-pages.js';
-import { startSentinelBeside } from '../helpers-collector/sentinel-beside.js';
-import { startSpanLoad } from '../helpers-collector/span-load.js';
-import { waitFor } from '../helpers-e2e/wait-for.js';
+import { startCollector } from '../helpers/collector/collector-process.js';
+import { collectorView, fetchPage, type CollectorExporterView } from '../helpers/collector/metrics-pages.js';
+import { startSentinelBeside } from '../helpers/collector/sentinel-beside.js';
+import { startSpanLoad } from '../helpers/collector/span-load.js';
+import { waitFor } from '../helpers/e2e/wait-for.js';
 import { startScenarios, WRONG_TOKEN } from './agreement-scenarios.js';
 import { agreementTable, RELEASE, spliceTable, type AgreementRow } from './agreement-table.js';
 

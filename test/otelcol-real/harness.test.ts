@@ -3,10 +3,10 @@
  * own words, not with a timeout; the span load counts what the receiver takes.
  */
 import t from 'tap';
-import { startCollector } from '../helpers-collector/collector-process.js';
-import { startSpanLoad, encodeSpans } from '../helpers-collector/span-load.js';
-import { collectorView } from '../helpers-collector/metrics-pages.js';
-import { waitFor } from '../helpers-e2e/wait-for.js';
+import { startCollector } from '../helpers/collector/collector-process.js';
+import { startSpanLoad, encodeSpans } from '../helpers/collector/span-load.js';
+import { collectorView } from '../helpers/collector/metrics-pages.js';
+import { waitFor } from '../helpers/e2e/wait-for.js';
 
 t.test('a config the collector refuses: the start fails with the collector log', async (t) => {
   await t.rejects(

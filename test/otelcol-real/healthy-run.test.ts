@@ -9,8 +9,8 @@
 import t from 'tap';
 import type { Diagnosis } from '../../src/diagnose/diagnosis.js';
 import { HEALTHY_TOKEN, startHealthyPipeline, sumFamily, violations } from '../../bench/healthy-pipeline.js';
-import { startSentinelBeside } from '../helpers-collector/sentinel-beside.js';
-import { waitFor } from '../helpers-e2e/wait-for.js';
+import { startSentinelBeside } from '../helpers/collector/sentinel-beside.js';
+import { waitFor } from '../helpers/e2e/wait-for.js';
 
 t.setTimeout(150_000);
 

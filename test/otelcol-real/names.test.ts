@@ -4,12 +4,12 @@
  * and the send failures of every exporter right, whichever spelling the collector uses.
  */
 import t from 'tap';
-import { startCollector, type RunningCollector } from '../helpers-collector/collector-process.js';
-import { startFaultBackend } from '../helpers-collector/fault-backend.js';
-import { collectorView, fetchPage, parsePage } from '../helpers-collector/metrics-pages.js';
-import { startSentinelBeside } from '../helpers-collector/sentinel-beside.js';
-import { startSpanLoad } from '../helpers-collector/span-load.js';
-import { waitFor } from '../helpers-e2e/wait-for.js';
+import { startCollector, type RunningCollector } from '../helpers/collector/collector-process.js';
+import { startFaultBackend } from '../helpers/collector/fault-backend.js';
+import { collectorView, fetchPage, parsePage } from '../helpers/collector/metrics-pages.js';
+import { startSentinelBeside } from '../helpers/collector/sentinel-beside.js';
+import { startSpanLoad } from '../helpers/collector/span-load.js';
+import { waitFor } from '../helpers/e2e/wait-for.js';
 import { closedPort } from '../helpers/servers.js';
 
 t.setTimeout(300_000);

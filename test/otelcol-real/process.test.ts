@@ -7,14 +7,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createJudgedWatcher } from '../helpers/judged.js';
 import { loadSentinelConfig } from '../../src/config/load-sentinel-config.js';
 import type { Diagnosis } from '../../src/diagnose/diagnosis.js';
-import { spawnTethered } from '../helpers-e2e/tethered-child.js';
-import { waitFor } from '../helpers-e2e/wait-for.js';
-import { startCollector } from '../helpers-collector/collector-process.js';
-import { startFaultBackend } from '../helpers-collector/fault-backend.js';
-import { parsePage } from '../helpers-collector/metrics-pages.js';
+import { spawnTethered } from '../helpers/e2e/tethered-child.js';
+import { waitFor } from '../helpers/e2e/wait-for.js';
+import { startCollector } from '../helpers/collector/collector-process.js';
+import { startFaultBackend } from '../helpers/collector/fault-backend.js';
+import { parsePage } from '../helpers/collector/metrics-pages.js';
 import { dirname, join } from 'node:path';
-import { startSentinelBeside } from '../helpers-collector/sentinel-beside.js';
-import { startSpanLoad } from '../helpers-collector/span-load.js';
+import { startSentinelBeside } from '../helpers/collector/sentinel-beside.js';
+import { startSpanLoad } from '../helpers/collector/span-load.js';
 
 const fdsNow = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
 const rssNow = (pid: number): number => {

@@ -5,7 +5,7 @@
  * enqueue failure) is measured by `npm run bench -- --only queue`, not asserted here.
  */
 import t from 'tap';
-import { runQueueFill } from '../helpers-collector/queue-fill.js';
+import { runQueueFill } from '../helpers/collector/queue-fill.js';
 
 const UNIT = { requests: 'requests', items: 'spans', bytes: 'bytes' } as const;
 

@@ -6,12 +6,12 @@
  */
 import t from 'tap';
 import type { Diagnosis, ExporterDiagnosis } from '../../src/diagnose/diagnosis.js';
-import { startBatchBackend } from '../helpers-collector/batch-backends.js';
-import { startCollector } from '../helpers-collector/collector-process.js';
-import { startFaultBackend } from '../helpers-collector/fault-backend.js';
-import { startSentinelBeside } from '../helpers-collector/sentinel-beside.js';
-import { startSpanLoad } from '../helpers-collector/span-load.js';
-import { waitFor } from '../helpers-e2e/wait-for.js';
+import { startBatchBackend } from '../helpers/collector/batch-backends.js';
+import { startCollector } from '../helpers/collector/collector-process.js';
+import { startFaultBackend } from '../helpers/collector/fault-backend.js';
+import { startSentinelBeside } from '../helpers/collector/sentinel-beside.js';
+import { startSpanLoad } from '../helpers/collector/span-load.js';
+import { waitFor } from '../helpers/e2e/wait-for.js';
 
 t.setTimeout(240_000);
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../src/config/config-error.js';
 import { loadSentinelConfig } from '../../src/config/load-sentinel-config.js';
 import { readCollectorConfig } from '../../src/config/read-collector-config.js';
-import { otelcolBinary } from '../helpers-collector/otelcol-binary.js';
+import { otelcolBinary } from '../helpers/collector/otelcol-binary.js';
 
 // The real collector (test/otelcol) is the oracle: for each config, `otelcol validate` and
 // otel-sentinel must agree on whether the collector can start with it.

@@ -9,10 +9,10 @@ import t from 'tap';
 import type { Diagnosis, ExporterDiagnosis } from '../../src/diagnose/diagnosis.js';
 import { startHealthyBackend } from '../../bench/healthy-backends.js';
 import { sumFamily } from '../../bench/healthy-pipeline.js';
-import { startCollector } from '../helpers-collector/collector-process.js';
-import { startSentinelBeside } from '../helpers-collector/sentinel-beside.js';
-import { startSpanLoad } from '../helpers-collector/span-load.js';
-import { waitFor } from '../helpers-e2e/wait-for.js';
+import { startCollector } from '../helpers/collector/collector-process.js';
+import { startSentinelBeside } from '../helpers/collector/sentinel-beside.js';
+import { startSpanLoad } from '../helpers/collector/span-load.js';
+import { waitFor } from '../helpers/e2e/wait-for.js';
 
 t.setTimeout(180_000);
 

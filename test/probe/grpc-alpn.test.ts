@@ -8,7 +8,7 @@ import t from 'tap';
 import { testCerts } from '../helpers/certs.js';
 import { exporterSpec, expectProblem, probeOnce } from '../helpers/probe-fixtures.js';
 import { startHttpServer } from '../helpers/servers.js';
-import { startFaultBackend } from '../helpers-collector/fault-backend.js';
+import { startFaultBackend } from '../helpers/collector/fault-backend.js';
 
 const c = testCerts();
 

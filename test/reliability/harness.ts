@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/runtime/log.js';
 import { collectorYaml } from '../helpers/collector-yaml.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon.js';
 import type { Diagnosis, ExporterDiagnosis } from '../../src/diagnose/diagnosis.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
-import { CONTRACT_REASONS, type ContractCause } from '../helpers-ops/contract-taxonomy.js';
+import { CONTRACT_REASONS, type ContractCause } from '../helpers/ops/contract-taxonomy.js';
 import {
   REPO_ROOT,
   RULES_FILE,
@@ -14,7 +14,7 @@ import {
   alertRules,
   markdownAnchors,
   ruleTestFiles,
-} from '../helpers-ops/rule-files.js';
+} from '../helpers/ops/rule-files.js';
 
 const run = promisify(execFile);
 const PROMTOOL_TIMEOUT_MS = 60_000;

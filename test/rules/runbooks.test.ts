@@ -2,8 +2,8 @@ import t from 'tap';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CATALOGUE } from '../../src/diagnose/catalogue.js';
-import { CONTRACT_CAUSES, CONTRACT_REASONS } from '../helpers-ops/contract-taxonomy.js';
-import { REPO_ROOT, alertRules, githubAnchor, markdownAnchors } from '../helpers-ops/rule-files.js';
+import { CONTRACT_CAUSES, CONTRACT_REASONS } from '../helpers/ops/contract-taxonomy.js';
+import { REPO_ROOT, alertRules, githubAnchor, markdownAnchors } from '../helpers/ops/rule-files.js';
 
 const RUNBOOKS = join(REPO_ROOT, 'docs/runbooks');
 const runbook = (cause: string) => join(RUNBOOKS, `${cause}.md`);

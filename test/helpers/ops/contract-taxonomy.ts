@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CAUSES, type Cause } from '../../src/diagnose/problem.js';
+import { CAUSES, type Cause } from '../../../src/diagnose/problem.js';
 import { REPO_ROOT } from './rule-files.js';
 
 /** Every `### \`reason\`` section of the page with the cause its `- cause:` line names. */

@@ -1,8 +1,8 @@
-import type { CommonFlags } from './command.js';
-import type { CollectorModel } from './config/collector-model.js';
-import type { SentinelConfig } from './config/sentinel-config.js';
-import { loadSentinelConfig } from './config/load-sentinel-config.js';
-import { readCollectorConfig } from './config/read-collector-config.js';
+import type { CommonFlags } from '../cli/command.js';
+import type { CollectorModel } from './collector-model.js';
+import type { SentinelConfig } from './sentinel-config.js';
+import { loadSentinelConfig } from './load-sentinel-config.js';
+import { readCollectorConfig } from './read-collector-config.js';
 
 /** Finds the collector process, for its environment. */
 export interface CollectorLocator {

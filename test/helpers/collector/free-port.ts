@@ -1,2 +1,2 @@
 /** A port free on 127.0.0.1 right now (the bench's own helper). */
-export { freePort } from '../../bench/free-port.js';
+export { freePort } from '../../../bench/free-port.js';

@@ -2,8 +2,8 @@ import t, { type Test } from 'tap';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { AnswerReader } from '../src/answer-reader.js';
-import { Client, closeClient } from '../src/undici-client.js';
+import { AnswerReader } from '../../src/net/answer-reader.js';
+import { Client, closeClient } from '../../src/net/undici-client.js';
 
 /** A loopback HTTP server with the given handler; closed at teardown. */
 async function server(t: Test, handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {

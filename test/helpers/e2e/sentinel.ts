@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { startDaemon, type RunningDaemon } from '../../src/daemon.js';
-import { createLogger } from '../../src/log.js';
+import { startDaemon, type RunningDaemon } from '../../../src/daemon.js';
+import { createLogger } from '../../../src/runtime/log.js';
 import { waitFor } from './wait-for.js';
-import { collectorYaml } from '../helpers/collector-yaml.js';
+import { collectorYaml } from '../collector-yaml.js';
 
 export interface SentinelOptions {
   /** the collector's exporters (`otlphttp/x: {endpoint: ...}`); all of them go into one traces pipeline */

@@ -2,11 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import t from 'tap';
-import { tuneHeap } from '../src/heap-tuning.js';
+import { tuneHeap } from '../../src/runtime/heap-tuning.js';
 
 // The built module, in a plain node: a loader compiling TypeScript would have grown the young
 // generation before the tuning could keep it small.
-const BUILT = pathToFileURL(resolve('dist/src/heap-tuning.js')).href;
+const BUILT = pathToFileURL(resolve('dist/src/runtime/heap-tuning.js')).href;
 
 /**
  * In a fresh process: optionally tune the heap, then keep many young objects alive across

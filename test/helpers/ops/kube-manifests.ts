@@ -66,7 +66,7 @@ export function validateObject(object: KubeObject, where: string): void {
   const key = `${object.apiVersion}/${object.kind}`;
   const Model = MODELS[key];
   if (!Model) {
-    throw new Error(`${where}: unknown kind ${key}; add its schema to MODELS in test/helpers-ops/kube-manifests.ts`);
+    throw new Error(`${where}: unknown kind ${key}; add its schema to MODELS in test/helpers/ops/kube-manifests.ts`);
   }
   try {
     new Model(object as never).validate();

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import t from 'tap';
-import { enableCompileCache } from '../src/compile-cache.js';
+import { enableCompileCache } from '../../src/runtime/compile-cache.js';
 
 const STATUS = { FAILED: 0, ENABLED: 1, ALREADY_ENABLED: 2, DISABLED: 3 };
 const api = (answer: () => { status: number }) => ({ enableCompileCache: answer, constants: { compileCacheStatus: STATUS } });

@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import type { CollectorDiagnosis, ExporterDiagnosis } from './diagnose/diagnosis.js';
+import type { CollectorDiagnosis, ExporterDiagnosis } from '../diagnose/diagnosis.js';
 
 /**
  * The daemon's JSON logger. Messages never carry secrets (problems are redacted where they are

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../helpers-ops/prometheus-server.js';
+import { freePort } from '../ops/prometheus-server.js';
 import { spawnTethered } from './tethered-child.js';
 
 export interface ChildServerOptions {

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RunningDaemon } from '../../src/daemon.js';
-import { startLoggedDaemon } from '../helpers-e2e/sentinel.js';
-import { waitFor } from '../helpers-e2e/wait-for.js';
+import type { RunningDaemon } from '../../../src/daemon.js';
+import { startLoggedDaemon } from '../e2e/sentinel.js';
+import { waitFor } from '../e2e/wait-for.js';
 import type { RunningCollector } from './collector-process.js';
 import { fetchPage, sentinelView, type SentinelExporterView } from './metrics-pages.js';
 

@@ -1,5 +1,5 @@
-import type { QueueSizer } from '../../src/config/queue-sizer.js';
-import type { Diagnosis } from '../../src/diagnose/diagnosis.js';
+import type { QueueSizer } from '../../../src/config/queue-sizer.js';
+import type { Diagnosis } from '../../../src/diagnose/diagnosis.js';
 import { startCollector } from './collector-process.js';
 import { startFaultBackend } from './fault-backend.js';
 import { collectorView } from './metrics-pages.js';

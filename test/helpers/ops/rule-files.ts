@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 
 /** The repository root, for tests that read the files users deploy. */
-export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
+export const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
 export const RULES_FILE = join(REPO_ROOT, 'config/prometheus/otel-sentinel.rules.yaml');
 export const RULE_TESTS_DIR = join(REPO_ROOT, 'config/prometheus/tests');
 export const RUNBOOK_BASE_URL = 'https://github.com/otel-sentinel/otel-sentinel/blob/main/docs/runbooks/';

@@ -1,8 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { packageVersion } from './version.js';
-import { sizeHeapToMemoryLimit } from './heap-limit.js';
-import { tuneHeap } from './heap-tuning.js';
-import { ConfigError } from './config/config-error.js';
+import { packageVersion } from '../runtime/version.js';
+import { sizeHeapToMemoryLimit } from '../runtime/heap-limit.js';
+import { tuneHeap } from '../runtime/heap-tuning.js';
+import { ConfigError } from '../config/config-error.js';
 import { errorDocument, FAIL_ON, type Command, type FailOn, type Io } from './command.js';
 
 export type { Command, CommonFlags, FailOn, Io } from './command.js';
@@ -119,14 +119,14 @@ async function run(cmd: Command, io: Io): Promise<number> {
     }
     case 'demo': {
       tuneHeap();
-      const { runDemo } = await import('./demo/run-demo.js');
+      const { runDemo } = await import('../demo/run-demo.js');
       return runDemo(cmd, io);
     }
     case 'serve': {
       // under a memory limit, may start the process again in place with a heap limit (never returns then)
       sizeHeapToMemoryLimit();
       tuneHeap();
-      const { runDaemon } = await import('./daemon.js');
+      const { runDaemon } = await import('../daemon.js');
       return runDaemon(cmd.flags, io);
     }
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
-import { FileTooLargeError, readBoundedFileSync } from './config/read-bounded-file.js';
+import { FileTooLargeError, readBoundedFileSync } from './read-bounded-file.js';
 
 /** A watch over config files; `update` swaps the set after a reload, `close` once. */
 export interface FileWatch {

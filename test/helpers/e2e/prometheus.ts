@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PromApiResponse, QueryData } from '../helpers-ops/prometheus-server.js';
+import type { PromApiResponse, QueryData } from '../ops/prometheus-server.js';
 import { startChildServer, type ChildServer } from './child-server.js';
 
 export interface E2ePrometheusOptions {
@@ -23,7 +23,7 @@ export interface PromAlert {
 
 /**
  * A real Prometheus on 127.0.0.1 that also sends its alerts to an Alertmanager (what
- * test/helpers-ops' startPrometheus does not configure). `stop()` it in a teardown.
+ * test/helpers/ops/' startPrometheus does not configure). `stop()` it in a teardown.
  */
 export interface E2ePrometheus extends ChildServer {
   api<T = unknown>(path: string, params?: Readonly<Record<string, string>>): Promise<PromApiResponse<T>>;

@@ -1,14 +1,14 @@
 import pino from 'pino';
 import { errorDocument, type Command, type Io } from './command.js';
-import { assembleDiagnosis, collectorDiagnosis } from './diagnose/diagnosis.js';
-import type { Diagnosis } from './diagnose/diagnosis.js';
-import { NOT_INSPECTED } from './diagnose/collector-report.js';
-import { COLOUR, PLAIN, renderReport } from './check-report.js';
-import { loadAll } from './load-all.js';
-import { createMonitor } from './monitor.js';
-import { createProber } from './probe/create-prober.js';
-import { createCollectorWatcher, NOTHING_READ } from './collector/collector-watcher.js';
-import { createTelemetryScraper } from './collector/telemetry-scraper.js';
+import { assembleDiagnosis, collectorDiagnosis } from '../diagnose/diagnosis.js';
+import type { Diagnosis } from '../diagnose/diagnosis.js';
+import { NOT_INSPECTED } from '../diagnose/collector-report.js';
+import { COLOUR, PLAIN, renderReport } from '../views/check-report.js';
+import { loadAll } from '../config/load-all.js';
+import { createMonitor } from '../monitor.js';
+import { createProber } from '../probe/create-prober.js';
+import { createCollectorWatcher, NOTHING_READ } from '../collector/collector-watcher.js';
+import { createTelemetryScraper } from '../collector/telemetry-scraper.js';
 
 export interface CheckOptions {
   readonly procRoot?: string;

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import t from 'tap';
-import { oldSpaceMbFor, planHeapSizing, sizeHeapToMemoryLimit } from '../src/heap-limit.js';
+import { oldSpaceMbFor, planHeapSizing, sizeHeapToMemoryLimit } from '../../src/runtime/heap-limit.js';
 
 const MiB = 1024 * 1024;
 
@@ -33,7 +33,7 @@ t.test('without a limit the process is left alone', async (t) => {
 });
 
 t.test('a process under a 192 MiB limit restarts itself in place with the heap limit, where Node.js can', async (t) => {
-  const mod = pathToFileURL(resolve('dist/src/heap-limit.js')).href;
+  const mod = pathToFileURL(resolve('dist/src/runtime/heap-limit.js')).href;
   const script = `
     const { sizeHeapToMemoryLimit } = await import(${JSON.stringify(mod)});
     const { getHeapStatistics } = await import('node:v8');

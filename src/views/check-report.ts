@@ -1,7 +1,7 @@
-import { PHASES, type Diagnosis, type ExporterDiagnosis } from './diagnose/diagnosis.js';
-import type { Problem } from './diagnose/problem.js';
-import { trafficText } from './collector/traffic.js';
-import { stateRank, STATES, type State } from './diagnose/state.js';
+import { PHASES, type Diagnosis, type ExporterDiagnosis } from '../diagnose/diagnosis.js';
+import type { Problem } from '../diagnose/problem.js';
+import { trafficText } from '../collector/traffic.js';
+import { stateRank, STATES, type State } from '../diagnose/state.js';
 
 /** ANSI styling, or none: colour only on a terminal (and never with NO_COLOR). */
 export interface Style {

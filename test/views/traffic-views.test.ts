@@ -1,12 +1,12 @@
 import t from 'tap';
 import { Registry } from 'prom-client';
-import { PLAIN, renderReport } from '../src/check-report.js';
-import { PHASES } from '../src/diagnose/diagnosis.js';
-import { statusView } from '../src/http/status-view.js';
-import { createMetrics } from '../src/metrics/metrics.js';
-import { renderMetrics } from '../src/metrics/render-metrics.js';
-import { fixtureDiagnosis, healthyExporter } from './http/diagnosis-fixture.js';
-import { trafficText } from '../src/collector/traffic.js';
+import { PLAIN, renderReport } from '../../src/views/check-report.js';
+import { PHASES } from '../../src/diagnose/diagnosis.js';
+import { statusView } from '../../src/views/status-view.js';
+import { createMetrics } from '../../src/metrics/metrics.js';
+import { renderMetrics } from '../../src/metrics/render-metrics.js';
+import { fixtureDiagnosis, healthyExporter } from '../http/diagnosis-fixture.js';
+import { trafficText } from '../../src/collector/traffic.js';
 
 // the fixture's queue-filling exporter (otlp/jaeger) carries the collector's real traffic:
 // 120.4 sent/s, 30 failed/s as ResourceExhausted (retryable), 30 lost/s, 4 in flight

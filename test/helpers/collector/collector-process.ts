@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnTethered, type TetheredChild } from '../helpers-e2e/tethered-child.js';
+import { spawnTethered, type TetheredChild } from '../e2e/tethered-child.js';
 import { collectorConfig, type CollectorConfigOptions } from './collector-config.js';
 import { freePort } from './free-port.js';
 import { otelcolBinary } from './otelcol-binary.js';
