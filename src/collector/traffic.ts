@@ -176,6 +176,8 @@ export interface TrafficView {
 export interface QuietRun {
   readonly windows: number;
   readonly seconds: number;
+  /** the sending queue grew in every window of the run: data arrives and no consumer takes it */
+  readonly queueGrewThroughout: boolean;
 }
 
 /**
@@ -186,7 +188,7 @@ export interface QuietRun {
 export class TrafficWindow {
   private prev: { t: number; counters: TrafficCounters } | null = null;
   /** exporter -> when its run of quiet windows began (the scrape before the first) and how many */
-  private readonly quiet = new Map<string, { since: number; windows: number }>();
+  private readonly quiet = new Map<string, { since: number; windows: number; queueGrewThroughout: boolean }>();
 
   observe(t: number, names: readonly string[], counters: TrafficCounters): { exporters: Map<string, TrafficView>; pipeline: PipelineRates } {
     const prev = this.prev;
@@ -225,7 +227,7 @@ export class TrafficWindow {
       types.sort((a, b) => b.per_second - a.per_second);
       const lost = enq === null && failed === null ? null : (enq ?? 0) + (failed ?? 0);
       const queueGrew = old?.queued != null && cur?.queued != null && cur.queued > old.queued;
-      const quiet = this.quietRun(name, t, prev?.t, sent === 0 && failed === 0 && (pipeline.accepted ?? 0) > 0 && ((cur?.inFlight ?? 0) > 0 || queueGrew));
+      const quiet = this.quietRun(name, t, prev?.t, sent === 0 && failed === 0 && (pipeline.accepted ?? 0) > 0 && ((cur?.inFlight ?? 0) > 0 || queueGrew), queueGrew);
       out.set(name, {
         report: {
           sent_per_second: sent,
@@ -245,16 +247,18 @@ export class TrafficWindow {
   }
 
   /** counts the run of quiet windows of an exporter */
-  private quietRun(name: string, t: number, prevT: number | undefined, quiet: boolean): QuietRun | null {
+  private quietRun(name: string, t: number, prevT: number | undefined, quiet: boolean, queueGrew: boolean): QuietRun | null {
     if (!quiet || prevT === undefined) {
       this.quiet.delete(name);
       return null;
     }
-    const run = this.quiet.get(name) ?? { since: prevT, windows: 0 };
+    const run = this.quiet.get(name) ?? { since: prevT, windows: 0, queueGrewThroughout: true };
     run.windows++;
+    run.queueGrewThroughout &&= queueGrew;
     this.quiet.set(name, run);
-    return { windows: run.windows, seconds: (t - run.since) / 1000 };
+    return { windows: run.windows, seconds: (t - run.since) / 1000, queueGrewThroughout: run.queueGrewThroughout };
   }
+
 }
 
 /** The collector's real traffic through an exporter in one line, beside the probe's verdict. */

@@ -122,10 +122,12 @@ function refusedAtTheDoor(p: PipelineRates, exporters: readonly TrafficView[]): 
 /**
  * One quiet window says little: a healthy send that takes longer than the time since the last one
  * ended (a slow backend behind a batch that flushes every few seconds, a pipeline that carries data
- * now and then while another one is busy), or a retry waiting out a backend's RetryInfo, gives one.
- * A send in flight across two scrapes with nothing delivered meanwhile is a stall (its sends hang,
- * or every one of them is being retried): a warning after 2 windows and 5 s, critical after 3
- * windows and 15 s.
+ * now and then while another one is busy), or a retry waiting out its backoff or a backend's
+ * RetryInfo, gives one. Two quiet windows in which the sending queue grew each time are a stall:
+ * every consumer of the queue is held (a retry of one batch holds one, and the others go on
+ * delivering), so the warning comes with the second scrape. Without that sign (a queue that did
+ * not grow, or no queue), a warning after 2 windows and 5 s, the initial backoff of the collector's
+ * retries; critical after 3 windows and 15 s either way.
  */
 export const STALL_WARNING_WINDOWS = 2;
 export const STALL_WARNING_SECONDS = 5;
@@ -134,6 +136,7 @@ export const STALL_CRITICAL_SECONDS = 15;
 
 /** A run of quiet windows judged: null while it is too short to name, else how long and how bad. */
 export function stallOf(run: QuietRun | null): { seconds: number; critical: boolean } | null {
-  if (!run || run.windows < STALL_WARNING_WINDOWS || run.seconds < STALL_WARNING_SECONDS) return null;
+  if (!run || run.windows < STALL_WARNING_WINDOWS) return null;
+  if (run.seconds < STALL_WARNING_SECONDS && !run.queueGrewThroughout) return null;
   return { seconds: run.seconds, critical: run.windows >= STALL_CRITICAL_WINDOWS && run.seconds >= STALL_CRITICAL_SECONDS };
 }

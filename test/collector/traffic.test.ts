@@ -279,6 +279,36 @@ t.test('the stall window: slow healthy sends are never a stall; short windows ne
   t.equal(next.quiet?.windows, 1, 'its run of quiet windows counted from one again');
 });
 
+t.test('the stall window: a queue that grows in every quiet window is a stall at the second scrape', async (t) => {
+  const w = new TrafficWindow();
+  const at = (queue: number, inFlight: number, accepted: number) =>
+    trafficCounters(parsePrometheusText(
+      `otelcol_exporter_sent_spans{exporter="a"} 500\notelcol_exporter_send_failed_spans{exporter="a"} 0\n` +
+      `otelcol_exporter_in_flight_requests{exporter="a"} ${inFlight}\notelcol_exporter_queue_size{exporter="a",data_type="traces"} ${queue}\n` +
+      `otelcol_receiver_accepted_spans{receiver="otlp"} ${accepted}`,
+    ).samples);
+  w.observe(0, ['a'], at(0, 0, 100));
+  // every consumer held, data keeps arriving: the queue grows while nothing is sent, scraped every second
+  const one = w.observe(1000, ['a'], at(10, 10, 200)).exporters.get('a')!;
+  t.same(one.quiet, { windows: 1, seconds: 1, queueGrewThroughout: true });
+  t.equal(stallOf(one.quiet), null, 'one window is never a stall');
+  const two = w.observe(2000, ['a'], at(20, 10, 300)).exporters.get('a')!;
+  t.same(stallOf(two.quiet), { seconds: 2, critical: false }, 'the second window with the queue growing: a warning, before 5 s');
+  // the same two windows with requests in flight and a queue that does not grow: a retry may be waiting
+  const v = new TrafficWindow();
+  v.observe(0, ['a'], at(3, 0, 100));
+  v.observe(1000, ['a'], at(3, 1, 200));
+  const held = v.observe(2000, ['a'], at(3, 1, 300)).exporters.get('a')!;
+  t.same(held.quiet, { windows: 2, seconds: 2, queueGrewThroughout: false });
+  t.equal(stallOf(held.quiet), null, 'without the queue growing, 2 s is not yet a stall');
+  const grewOnce = new TrafficWindow();
+  grewOnce.observe(0, ['a'], at(0, 1, 100));
+  grewOnce.observe(1000, ['a'], at(5, 1, 200));
+  const mixed = grewOnce.observe(2000, ['a'], at(5, 1, 300)).exporters.get('a')!;
+  t.equal(mixed.quiet?.queueGrewThroughout, false, 'a queue that grew in one window only does not count');
+  t.equal(stallOf(mixed.quiet), null);
+});
+
 t.test('data refused at the door: memory limiter (both names), receivers', async (t) => {
   for (const oldLimiter of [false, true]) {
     const r = await rig(t, { 'otlp/ok': true });
