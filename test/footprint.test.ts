@@ -94,15 +94,16 @@ t.test('under --liftoff-only HTTP probes read answers as without it', async (t) 
   });
   const script = `
     const { createProber } = await import(${built('probe/create-prober.js')});
+    const { judgedProber, judgeProbe } = await import(${built('diagnose/judge.js')});
     const spec = (endpoint) => ({ name: 'otlphttp/a', type: 'otlphttp', protocol: 'http', endpoint, tls: { insecure: true, insecureSkipVerify: false },
       headers: {}, timeoutMs: 5000, source: 'c.yaml', secrets: [], configProblems: [] });
     const ctx = () => ({ signal: AbortSignal.timeout(5000), timeoutMs: 5000, mode: 'export', certExpiryMs: 14 * 86400000, slowResponseMs: 60000, env: {} });
     const out = [];
     for (const port of process.argv.slice(1)) {
       for (let i = 0; i < 3; i++) {
-        const p = createProber(spec('http://127.0.0.1:' + port));
-        const r = await p.probe(ctx());
-        p.close();
+        const p = judgedProber(spec('http://127.0.0.1:' + port), createProber);
+        const r = await judgeProbe(p, ctx());
+        p.prober.close();
         out.push({ up: r.up, reasons: r.problems.map((x) => x.reason) });
       }
     }
