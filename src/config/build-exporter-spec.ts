@@ -15,19 +15,6 @@ import { quote } from './quote.js';
 import { resolveEndpoint } from './endpoint.js';
 import { PROTOCOLS } from './protocols.js';
 
-/**
- * The OTLP exporter types (a view of EXPORTER_KINDS kept for readers of the older name). Looked up
- * with exporter types from the config: no prototype, so `constructor` is no type.
- */
-export const OTLP_TYPES: Readonly<Record<string, ExporterProtocol>> = Object.freeze(
-  Object.assign(Object.create(null) as Record<string, ExporterProtocol>, {
-    otlp: 'grpc',
-    otlp_grpc: 'grpc',
-    otlphttp: 'http',
-    otlp_http: 'http',
-  }),
-);
-
 
 export interface ExporterInput {
   readonly name: string;

@@ -68,6 +68,12 @@ export interface ProtocolTraits {
   readonly otherProtocolPort: { readonly port: number; readonly reason: PortMismatchReason } | null;
   /** the probe's deadline when the exporter sets no `timeout` */
   readonly defaultTimeoutMs: number;
+  /**
+   * OTLP: the client keys (configgrpc, confighttp) the collector decodes in the exporter's block
+   * besides the ones every OTLP exporter has (refused-config.ts); a key in neither list makes the
+   * collector refuse the config
+   */
+  readonly clientKeys: readonly string[];
 }
 
 /** Every protocol otel-sentinel knows, one row each; the layers of each are in probe/layers.ts. */
@@ -88,6 +94,7 @@ export const PROTOCOLS: Readonly<Record<ExporterProtocol, ProtocolTraits>> = Obj
     otlpPort: 4317,
     otherProtocolPort: Object.freeze({ port: 4318, reason: 'grpc_port_mismatch' }),
     defaultTimeoutMs: 5_000,
+    clientKeys: Object.freeze(['authority', 'balancer_name', 'user_agent', 'wait_for_ready']),
   }),
   http: Object.freeze({
     label: 'HTTP',
@@ -105,6 +112,8 @@ export const PROTOCOLS: Readonly<Record<ExporterProtocol, ProtocolTraits>> = Obj
     otlpPort: 4318,
     otherProtocolPort: Object.freeze({ port: 4317, reason: 'http_port_mismatch' }),
     defaultTimeoutMs: 30_000,
+    clientKeys: Object.freeze(['traces_endpoint', 'metrics_endpoint', 'logs_endpoint', 'profiles_endpoint', 'encoding', 'proxy_url',
+      'compression_params', 'max_conns_per_host', 'http2_read_idle_timeout', 'http2_ping_timeout', 'cookies', 'force_attempt_http2']),
   }),
   tcp: Object.freeze({
     label: 'TCP',
@@ -122,6 +131,7 @@ export const PROTOCOLS: Readonly<Record<ExporterProtocol, ProtocolTraits>> = Obj
     otlpPort: null,
     otherProtocolPort: null,
     defaultTimeoutMs: 30_000,
+    clientKeys: Object.freeze([]),
   }),
   none: Object.freeze({
     label: 'not probed',
@@ -139,6 +149,7 @@ export const PROTOCOLS: Readonly<Record<ExporterProtocol, ProtocolTraits>> = Obj
     otlpPort: null,
     otherProtocolPort: null,
     defaultTimeoutMs: 30_000,
+    clientKeys: Object.freeze([]),
   }),
 } satisfies Record<ExporterProtocol, ProtocolTraits>);
 

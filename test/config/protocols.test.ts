@@ -41,6 +41,9 @@ t.test('every protocol has every trait, of the same type, and its layers', async
       t.type(p.otlpPort, 'number', `${name}: an OTLP protocol has its well-known port`);
       t.not(p.otherProtocolPort?.port, p.otlpPort, `${name}: the other protocol's port is another port`);
     }
+    t.equal(p.clientKeys.includes('proxy_url'), p.proxyUrlKey, `${name}: proxy_url is read exactly when the collector decodes it`);
+    t.equal(p.clientKeys.includes('traces_endpoint'), p.signalEndpointKeys, `${name}: *_endpoint read exactly when decoded`);
+    if (!p.exportsOtlp) t.same(p.clientKeys, [], `${name}: client keys are OTLP's`);
     if (p.requiresAlpnH2 && p.form) t.same(ENDPOINT_FORMS[p.form].alpn, ['h2'], `${name}: offers only h2 when it requires it`);
   }
   t.equal(PROTOCOLS.grpc.otherProtocolPort?.port, PROTOCOLS.http.otlpPort, 'grpc on the http port is the mismatch');
