@@ -13,21 +13,8 @@ import { readAuthenticator } from './read-authenticator.js';
 import { describeValue } from './read-yaml-file.js';
 import { quote } from './quote.js';
 import { resolveEndpoint } from './endpoint.js';
+import { PROTOCOLS } from './protocols.js';
 
-/**
- * The OTLP exporter types (a view of EXPORTER_KINDS kept for readers of the older name). Looked up
- * with exporter types from the config: no prototype, so `constructor` is no type.
- */
-export const OTLP_TYPES: Readonly<Record<string, ExporterProtocol>> = Object.freeze(
-  Object.assign(Object.create(null) as Record<string, ExporterProtocol>, {
-    otlp: 'grpc',
-    otlp_grpc: 'grpc',
-    otlphttp: 'http',
-    otlp_http: 'http',
-  }),
-);
-
-const DEFAULT_TIMEOUT_MS: Readonly<Record<ExporterProtocol, number>> = { grpc: 5_000, http: 30_000, tcp: 30_000, none: 30_000 };
 
 export interface ExporterInput {
   readonly name: string;
@@ -78,7 +65,7 @@ function readTls(block: unknown): TlsSettings {
 
 function readTimeout(input: ExporterInput, protocol: ExporterProtocol, key: string, secrets: readonly string[]): number {
   const v = child(input.block, 'timeout');
-  if (v === undefined || v === null || v === '') return DEFAULT_TIMEOUT_MS[protocol];
+  if (v === undefined || v === null || v === '') return PROTOCOLS[protocol].defaultTimeoutMs;
   const got = typeof v === 'string' ? quote(v) : describeValue(v);
   let ms: number | undefined;
   // mapstructure decodes a bare integer into time.Duration as nanoseconds.
@@ -144,10 +131,10 @@ export function buildExporterSpec(input: ExporterInput): ExporterSpec {
   // A value that cannot be read here (a file only the collector sees) in a key the probe needs:
   // nothing is probed rather than a guess; in a header only, the request is left out.
   const blocking = unreadable.find((v) => !v.key.startsWith('headers'));
-  if (blocking || kind.protocol === 'none' || kind.protocol === 'tcp' || (input.signals !== undefined && signal === undefined)) {
+  if (blocking || !exportsOtlp(kind.protocol) || (input.signals !== undefined && signal === undefined)) {
     return otherExporter(input, kind, sources, blocking);
   }
-  return otlpExporter(input, kind.protocol as 'grpc' | 'http', sources, signal, unreadable[0]);
+  return otlpExporter(input, kind.protocol, sources, signal, unreadable[0]);
 }
 
 /** An exporter that gets a transport probe (tcp) or none. */
@@ -161,7 +148,7 @@ function otherExporter(input: ExporterInput, kind: ExporterKind, sources: ValueS
     type: input.type,
     tls: readTls(block),
     headers: {},
-    timeoutMs: DEFAULT_TIMEOUT_MS.none,
+    timeoutMs: PROTOCOLS.none.defaultTimeoutMs,
     source: input.source,
     secrets,
     ...(input.signals ? { signals: [...input.signals] } : {}),
@@ -179,7 +166,7 @@ function otherExporter(input: ExporterInput, kind: ExporterKind, sources: ValueS
     return none(`cannot be checked: ${prefix}.${blocking.key} is ${blocking.reference}, ${notRead(input, blocking.reference)}; nothing is probed`);
   }
   if (exportsOtlp(kind.protocol)) return none(`not probed: ${input.type} carries no traces, metrics or logs in any pipeline`);
-  if (kind.protocol === 'none') return none(`not probed: ${input.type} (${kind.why})`);
+  if (!PROTOCOLS[kind.protocol].probed) return none(`not probed: ${input.type} (${kind.why})`);
   // tcp: the endpoint, or the first entry of a list of them
   let key = kind.endpointKey ?? 'endpoint';
   let value = child(block, key);
@@ -234,11 +221,12 @@ function otlpExporter(
 
   const tls = readTls(block);
   if (tls.keyPem) secrets.push(tls.keyPem);
-  const proxyUrl = protocol === 'http' ? opt(child(block, 'proxy_url')) : undefined;
+  const traits = PROTOCOLS[protocol];
+  const proxyUrl = traits.proxyUrlKey ? opt(child(block, 'proxy_url')) : undefined;
   const endpoint = text(child(block, 'endpoint')) ?? '';
-  const tracesEndpoint = protocol === 'http' ? opt(child(block, 'traces_endpoint')) : undefined;
-  const metricsEndpoint = protocol === 'http' ? opt(child(block, 'metrics_endpoint')) : undefined;
-  const logsEndpoint = protocol === 'http' ? opt(child(block, 'logs_endpoint')) : undefined;
+  const tracesEndpoint = traits.signalEndpointKeys ? opt(child(block, 'traces_endpoint')) : undefined;
+  const metricsEndpoint = traits.signalEndpointKeys ? opt(child(block, 'metrics_endpoint')) : undefined;
+  const logsEndpoint = traits.signalEndpointKeys ? opt(child(block, 'logs_endpoint')) : undefined;
   // Credentials written into a URL are secrets wherever the URL is.
   for (const url of [proxyUrl, endpoint, tracesEndpoint, metricsEndpoint, logsEndpoint]) if (url) secrets.push(...userinfoSecrets(url));
 

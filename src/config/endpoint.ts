@@ -1,4 +1,5 @@
 import type { ExporterSpec, Signal } from './exporter-spec.js';
+import { formOf, PROTOCOLS, type EndpointForm } from './protocols.js';
 
 /** Where an exporter actually sends, worked out the way the collector works it out. */
 export interface ResolvedEndpoint {
@@ -114,7 +115,7 @@ export function tracesUrl(spec: ExporterSpec): string {
 }
 
 /** HTTP (confighttp): a URL with an http or https scheme; TLS follows the scheme. */
-function resolveHttp(spec: ExporterSpec, raw = signalUrl(spec)): EndpointResolution {
+function resolveHttp(raw: string): EndpointResolution {
   let u: URL;
   try {
     u = new URL(raw);
@@ -146,21 +147,16 @@ function resolveHostPort(spec: ExporterSpec): EndpointResolution {
   return { ok: true, endpoint: { host: hp.host, port, tls: spec.plainTls === true, authority, url: authority, path: '' } };
 }
 
-function resolveTransport(spec: ExporterSpec): EndpointResolution {
-  switch (spec.endpointForm) {
-    case 'grpc':
-      return resolveGrpc(spec);
-    case 'host_port':
-      return resolveHostPort(spec);
-    default:
-      return resolveHttp(spec, spec.endpoint.trim());
-  }
-}
+/** The resolver of each endpoint form; a URL is the probed signal's URL when the protocol has per-signal keys. */
+const RESOLVE: Readonly<Record<EndpointForm, (spec: ExporterSpec) => EndpointResolution>> = Object.freeze({
+  grpc: resolveGrpc,
+  url: (spec: ExporterSpec) => resolveHttp(PROTOCOLS[spec.protocol].signalEndpointKeys ? signalUrl(spec) : spec.endpoint.trim()),
+  host_port: resolveHostPort,
+});
 
 export function resolveEndpoint(spec: ExporterSpec): EndpointResolution {
-  if (spec.endpoint.trim() === '' && !(spec.protocol === 'http' && signalOverride(spec).value)) {
+  if (spec.endpoint.trim() === '' && !(PROTOCOLS[spec.protocol].signalEndpointKeys && signalOverride(spec).value)) {
     return { ok: false, reason: 'missing_endpoint', detail: 'no endpoint is set' };
   }
-  if (spec.protocol === 'tcp') return resolveTransport(spec);
-  return spec.protocol === 'grpc' ? resolveGrpc(spec) : resolveHttp(spec);
+  return RESOLVE[formOf(spec)](spec);
 }

@@ -1,12 +1,7 @@
 import type { ExporterProtocol } from './exporter-spec.js';
+import { PROTOCOLS, type EndpointForm } from './protocols.js';
 
-/**
- * How an endpoint is written for a transport probe:
- * - `grpc`: as configgrpc reads it (`host:port`, `dns:///`, `http(s)://host:port`; `tls.insecure`)
- * - `url`: an http:// or https:// URL, TLS by the scheme (confighttp)
- * - `host_port`: `host:port`, TLS when the exporter has a `tls` block that is not `insecure`
- */
-export type EndpointForm = 'grpc' | 'url' | 'host_port';
+export type { EndpointForm } from './protocols.js';
 
 /** One kind of exporter: what otel-sentinel probes of it and where its endpoint is written. */
 export interface ExporterKind {
@@ -87,7 +82,7 @@ export function kindOf(type: string): ExporterKind {
 }
 
 /** Whether a protocol is probed with a real empty OTLP export (grpc, http). */
-export const exportsOtlp = (protocol: ExporterProtocol): protocol is 'grpc' | 'http' => protocol === 'grpc' || protocol === 'http';
+export const exportsOtlp = (protocol: ExporterProtocol): protocol is 'grpc' | 'http' => PROTOCOLS[protocol].exportsOtlp;
 
 /** Every OTLP exporter type name and alias, from the table (the types an extra target may have). */
 export const OTLP_TYPES: readonly string[] = Object.freeze(EXPORTER_KINDS.filter((k) => exportsOtlp(k.protocol)).flatMap((k) => k.types));

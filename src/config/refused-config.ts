@@ -5,6 +5,7 @@ import { sourceOf, type ConfigDocument } from './merge-config.js';
 import { QUEUE_SIZERS, isQueueSizer } from './queue-sizer.js';
 import { clip } from './quote.js';
 import { isOtlpType, kindOf } from './exporter-kinds.js';
+import { PROTOCOLS } from './protocols.js';
 
 /** What every refusal says: the collector does not start, so nothing it would send is sent. */
 const REFUSED = 'the collector refuses this config and does not start (`otelcol validate` fails)';
@@ -12,16 +13,15 @@ const REFUSED = 'the collector refuses this config and does not start (`otelcol 
 /**
  * The keys the collector (v0.165.0) decodes in an OTLP exporter's block; any other key makes it
  * refuse the whole config ("has invalid keys"). exporterhelper's timeout, sending_queue and
- * retry_on_failure, plus configgrpc's or confighttp's client settings.
+ * retry_on_failure, plus configgrpc's or confighttp's client settings (`clientKeys` of the
+ * protocol table).
  */
 const COMMON_KEYS = ['timeout', 'sending_queue', 'retry_on_failure', 'endpoint', 'tls', 'headers', 'auth', 'compression',
   'read_buffer_size', 'write_buffer_size', 'middlewares', 'dialer_middleware', 'keepalive'];
-const GRPC_KEYS = new Set([...COMMON_KEYS, 'authority', 'balancer_name', 'user_agent', 'wait_for_ready']);
-const HTTP_KEYS = new Set([...COMMON_KEYS, 'traces_endpoint', 'metrics_endpoint', 'logs_endpoint', 'profiles_endpoint', 'encoding',
-  'proxy_url', 'compression_params', 'max_conns_per_host', 'http2_read_idle_timeout', 'http2_ping_timeout', 'cookies',
-  'force_attempt_http2']);
 // Maps, not object literals: a type or key named `constructor` or `valueOf` is just a name here
-const KEYS_BY_PROTOCOL: ReadonlyMap<string, ReadonlySet<string>> = new Map([['grpc', GRPC_KEYS], ['http', HTTP_KEYS]]);
+const KEYS_BY_PROTOCOL: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries(PROTOCOLS).map(([protocol, traits]) => [protocol, new Set([...COMMON_KEYS, ...traits.clientKeys])]),
+);
 /** The keys an OTLP exporter type decodes, by its protocol in the exporter kinds table; undefined for any other type. */
 const keysOfType = (type: string): ReadonlySet<string> | undefined => (isOtlpType(type) ? KEYS_BY_PROTOCOL.get(kindOf(type).protocol) : undefined);
 
@@ -57,7 +57,7 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** The release whose exporter keys GRPC_KEYS and HTTP_KEYS list. */
+/** The release whose exporter keys COMMON_KEYS and the protocol table's `clientKeys` list. */
 export const KEYS_RELEASE = 'v0.165.0';
 
 /** A key an OTLP exporter of KEYS_RELEASE does not have, with a likely intent when one is seen. */

@@ -2,6 +2,7 @@ import type { LayerFailure } from '../probe/layer.js';
 import { OBSERVED } from '../probe/layer.js';
 import { NO_APPLICATION_PROTOCOL } from '../probe/error-code.js';
 import type { ExporterProtocol } from '../config/exporter-spec.js';
+import { PROTOCOLS } from '../config/protocols.js';
 import type { ReasonCode } from './catalogue.js';
 
 /** What the classifier needs to know beyond the failure itself. */
@@ -134,7 +135,7 @@ export function classifyFailure(f: LayerFailure, c: ClassifyContext): ReasonCode
       return CONNECT[code] ?? 'host_unreachable';
     case 'tls':
       if (code === OBSERVED.timeout) return 'response_timeout';
-      if (code === NO_APPLICATION_PROTOCOL && c.protocol === 'grpc') return 'grpc_to_http_server';
+      if (code === NO_APPLICATION_PROTOCOL && c.protocol !== undefined && PROTOCOLS[c.protocol].requiresAlpnH2) return 'grpc_to_http_server';
       return tlsReason(code, c) ?? 'tls_handshake_failed';
     case 'request': {
       const tls = tlsReason(code, c);

@@ -1,4 +1,5 @@
 import type { ExporterSpec } from '../config/exporter-spec.js';
+import { PROTOCOLS } from '../config/protocols.js';
 import type { Phases, ProbeObservation, ProxyUsed, TlsFacts } from '../probe/probe-result.js';
 import type { LayerFailure } from '../probe/layer.js';
 import { problem } from './catalogue.js';
@@ -54,7 +55,7 @@ export function probeJudge(spec: ExporterSpec): ProbeJudge {
   const configProblems = spec.configProblems.map((p) => guarded(p, spec.secrets));
   const configCritical = configProblems.filter((p) => p.severity === 'critical');
   const configWarnings = configProblems.filter((p) => p.severity !== 'critical');
-  if (spec.protocol === 'none') {
+  if (!PROTOCOLS[spec.protocol].probed) {
     // nothing to probe: every round reports the config problems and no failure, since nothing was tried
     const up = configCritical.length === 0;
     return { configBlocks: true, judge: (obs) => ({ ...notTried(obs), up, problems: configProblems }) };

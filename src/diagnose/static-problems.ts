@@ -2,6 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import { formatDuration } from '../config/duration.js';
 import { resolveEndpoint } from '../config/endpoint.js';
 import type { ExporterSpec } from '../config/exporter-spec.js';
+import { PROTOCOLS } from '../config/protocols.js';
 import { endpointKeyOf } from '../config/static-problems.js';
 import { loadTlsMaterial } from '../config/tls-material.js';
 import { problem } from './catalogue.js';
@@ -27,12 +28,12 @@ function endpointProblems(spec: ExporterSpec, ctx: StaticCheckContext): Problem[
   if (!r.ok) return [problem(r.reason, { ...ctx.where, key, detail: r.detail })];
   const out: Problem[] = [];
   const facts = { ...ctx.where, endpoint: shownEndpoint(spec), port: r.endpoint.port };
-  if (spec.protocol === 'grpc' && r.endpoint.port === 4318) out.push(problem('grpc_port_mismatch', facts));
-  if (spec.protocol === 'http' && r.endpoint.port === 4317) out.push(problem('http_port_mismatch', facts));
+  const traits = PROTOCOLS[spec.protocol];
+  if (traits.otherProtocolPort && r.endpoint.port === traits.otherProtocolPort.port) out.push(problem(traits.otherProtocolPort.reason, facts));
   if (spec.tls.insecure && /^https:\/\//i.test(shownEndpoint(spec).trim())) {
     out.push(problem('insecure_with_https', { ...facts, ca: Boolean(spec.tls.caFile || spec.tls.caPem) }));
   }
-  if (spec.protocol === 'http' && spec.tracesEndpoint && (spec.signal ?? 'traces') === 'traces') {
+  if (traits.signalEndpointKeys && spec.tracesEndpoint && (spec.signal ?? 'traces') === 'traces') {
     const path = r.endpoint.path.split('?')[0] ?? '';
     if (!path.replace(/\/+$/, '').endsWith('/v1/traces')) {
       out.push(problem('traces_path_unusual', { ...ctx.where, traces_endpoint: spec.tracesEndpoint, path }));

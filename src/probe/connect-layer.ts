@@ -1,5 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import type { LookupAddress } from 'node:dns';
+import { PROTOCOLS } from '../config/protocols.js';
 import { errorCode } from './error-code.js';
 import { fail, OBSERVED, type Layer, type LayerFailure } from './layer.js';
 import type { ProbeRun } from './probe-run.js';
@@ -72,7 +73,7 @@ export const connectLayer: Layer = {
   },
 };
 
-const needsTunnel = (run: ProbeRun): boolean => run.prep.spec.protocol === 'grpc' || run.prep.endpoint.tls;
+const needsTunnel = (run: ProbeRun): boolean => PROTOCOLS[run.prep.spec.protocol].proxyAlwaysTunnels || run.prep.endpoint.tls;
 
 async function tunnel(run: ProbeRun): Promise<LayerFailure | undefined> {
   const socket = run.socket!;

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { ExporterSpec } from '../config/exporter-spec.js';
+import { PROTOCOLS } from '../config/protocols.js';
 import type { GrpcClientKeeper } from './grpc-client-keeper.js';
 import { GrpcKeeperSlot } from './grpc-keeper-slot.js';
 import type { LayerFailure } from './layer.js';
@@ -26,7 +27,7 @@ export function createProber(spec: ExporterSpec, opts: ProberOptions): ExporterP
   const prepared = opts.tryNothing ? null : prepareExporter(spec);
   const prep = prepared?.ok ? prepared.prep : null;
   const unprepared = prepared && !prepared.ok ? prepared.finding : undefined;
-  const grpc = prep && spec.protocol === 'grpc' ? new GrpcKeeperSlot(prep) : null;
+  const grpc = prep && PROTOCOLS[spec.protocol].grpcCalls ? new GrpcKeeperSlot(prep) : null;
   const auth = spec.dynamicAuth;
   const tokens = prep && auth?.kind === 'oauth2client' ? new OAuth2TokenSource(auth) : null;
   let closed = false;

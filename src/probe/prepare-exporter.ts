@@ -7,6 +7,7 @@ import { endpointKeyOf } from '../config/static-problems.js';
 import { contentMemo } from '../config/content-memo.js';
 import { headerSecrets } from '../config/header-secrets.js';
 import { loadTlsMaterial } from '../config/tls-material.js';
+import { ENDPOINT_FORMS, formOf, PROTOCOLS } from '../config/protocols.js';
 import type { Facts } from '../facts.js';
 import type { Unprepared } from './probe-result.js';
 import { parseProxyUrl, type ProxyTarget } from './proxy-target.js';
@@ -104,12 +105,12 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
       servername: isIP(checkName) === 0 ? checkName : undefined,
       checkName,
       rejectUnauthorized: !spec.tls.insecureSkipVerify,
-      alpn: spec.protocol === 'grpc' || spec.endpointForm === 'grpc' ? ['h2'] : spec.endpointForm === 'host_port' ? [] : ['h2', 'http/1.1'],
+      alpn: [...ENDPOINT_FORMS[formOf(spec)].alpn],
       clientChain: m.clientChain,
     };
   }
   let fixedProxy;
-  if (spec.protocol === 'http' && spec.proxyUrl && spec.proxyUrl.trim() !== '') {
+  if (PROTOCOLS[spec.protocol].proxyUrlKey && spec.proxyUrl && spec.proxyUrl.trim() !== '') {
     const p = parseProxyUrl(spec.proxyUrl, 'proxy_url');
     if (!p) {
       return {
@@ -126,7 +127,7 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
     'user-agent': 'otel-sentinel',
   };
   // Plaintext requests may go to a proxy in absolute form, so the Host header is set here.
-  if (spec.protocol === 'http' && !endpoint.tls) httpHeaders.host = new URL(endpoint.url).host;
+  if (PROTOCOLS[spec.protocol].forwardsPlaintext && !endpoint.tls) httpHeaders.host = new URL(endpoint.url).host;
   if (body !== EMPTY) httpHeaders['content-encoding'] = compression === 'gzip' ? 'gzip' : 'deflate';
   for (const [k, v] of Object.entries(spec.headers)) httpHeaders[k.toLowerCase()] = v;
   const names = Object.keys(spec.headers).map((k) => k.toLowerCase());
@@ -143,7 +144,7 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
       baseFacts: Object.freeze({
         exporter: spec.name,
         endpoint: endpoint.authority,
-        url: spec.protocol === 'http' || (spec.protocol === 'tcp' && spec.endpointForm === 'url') ? endpoint.url : endpoint.authority,
+        url: ENDPOINT_FORMS[formOf(spec)].shownAs === 'url' ? endpoint.url : endpoint.authority,
         host: endpoint.host,
         port: endpoint.port,
         protocol: spec.protocol,

@@ -1,3 +1,4 @@
+import { PROTOCOLS } from '../config/protocols.js';
 import { envProxy } from './env-proxy.js';
 import { fail, type Layer } from './layer.js';
 
@@ -14,15 +15,14 @@ export const proxyLayer: Layer = {
   async run(run) {
     const { prep } = run;
     const ep = prep.endpoint;
-    const proxy =
-      prep.fixedProxy ??
-      envProxy(run.ctx.env).proxyFor(prep.spec.protocol === 'grpc' || ep.tls ? 'https' : 'http', ep.host, ep.port);
+    const traits = PROTOCOLS[prep.spec.protocol];
+    const proxy = prep.fixedProxy ?? envProxy(run.ctx.env).proxyFor(traits.proxyAlwaysTunnels || ep.tls ? 'https' : 'http', ep.host, ep.port);
     run.proxy = proxy;
     if (proxy === null) return undefined;
     run.facts.proxy = proxy.display;
     run.facts.proxy_source = proxy.source;
     // plaintext HTTP goes to the proxy in absolute form; TLS and gRPC tunnel with CONNECT
-    run.facts.proxy_mode = prep.spec.protocol === 'http' && !ep.tls ? 'forward' : 'tunnel';
+    run.facts.proxy_mode = traits.forwardsPlaintext && !ep.tls ? 'forward' : 'tunnel';
     if (proxy.scheme !== 'http') {
       return fail('proxy', 'PROXY_SCHEME', {
         detail: `${proxy.scheme}:// proxies are not probed by otel-sentinel; only http:// proxies are`,

@@ -1,6 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { PROTOCOLS } from '../config/protocols.js';
 import { errorCode, NO_APPLICATION_PROTOCOL } from './error-code.js';
 import { clientCertRefused } from './second-handshake.js';
 import { fail, OBSERVED, type Layer } from './layer.js';
@@ -61,7 +62,7 @@ export const tlsLayer: Layer = {
       if ((code === 'ECONNRESET' || code === 'EPIPE') && (await clientCertRefused(run))) {
         return fail('tls', OBSERVED.clientCertRefused, { detail: `the server dropped the handshake (${code})` }, err);
       }
-      if (code === NO_APPLICATION_PROTOCOL && run.prep.spec.protocol === 'grpc') {
+      if (code === NO_APPLICATION_PROTOCOL && PROTOCOLS[run.prep.spec.protocol].requiresAlpnH2) {
         const detail = 'it refused HTTP/2 in the TLS handshake (alert no_application_protocol to ALPN "h2"), and gRPC needs HTTP/2';
         return fail('tls', code, { detail }, err);
       }
@@ -112,7 +113,7 @@ function verify(run: ProbeRun, tlsSocket: TLSSocket) {
   // grpc-go (the collector's gRPC client) fails a handshake that did not select "h2", unless the
   // collector runs with GRPC_ENFORCE_ALPN_ENABLED=false (any case), as grpc-go reads it
   const enforceAlpn = (run.ctx.env['GRPC_ENFORCE_ALPN_ENABLED'] ?? '').toLowerCase() !== 'false';
-  if (run.prep.spec.protocol === 'grpc' && enforceAlpn && tlsSocket.alpnProtocol !== 'h2') {
+  if (PROTOCOLS[run.prep.spec.protocol].requiresAlpnH2 && enforceAlpn && tlsSocket.alpnProtocol !== 'h2') {
     const detail =
       'the server selected no ALPN protocol, and gRPC needs "h2": the collector\'s gRPC client refuses such a server ' +
       '("credentials: cannot check peer: missing selected ALPN property"); enable HTTP/2 (ALPN h2) on the server or the TLS terminator in front of it';

@@ -1,8 +1,9 @@
+import { PROTOCOLS } from '../config/protocols.js';
 import { PHASES, type Diagnosis } from '../diagnose/diagnosis.js';
 import { REFRESH_MS } from './status-script.js';
 import { statusView } from './status-view.js';
 
-const view = statusView(PHASES);
+const view = statusView(PHASES, PROTOCOLS);
 
 /**
  * The whole status page, rendered on the server so it reads without script; /status.js then

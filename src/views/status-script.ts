@@ -1,3 +1,4 @@
+import { PROTOCOLS } from '../config/protocols.js';
 import { PHASES } from '../diagnose/diagnosis.js';
 import { statusView } from './status-view.js';
 
@@ -11,7 +12,7 @@ export const REFRESH_MS = 5_000;
  */
 export const STATUS_JS = `'use strict';
 (() => {
-  const view = (${statusView.toString()})(${JSON.stringify(PHASES)});
+  const view = (${statusView.toString()})(${JSON.stringify(PHASES)}, ${JSON.stringify(PROTOCOLS)});
   const app = document.getElementById('app');
   const icon = document.querySelector('link[rel="icon"]');
   // The diagnosis the server rendered the page from, so a failed first refresh keeps it shown.

@@ -1,6 +1,10 @@
 import type { CollectorDiagnosis, Diagnosis, ExporterDiagnosis, PhaseEntry } from '../diagnose/diagnosis.js';
 import type { Problem } from '../diagnose/problem.js';
 import type { State } from '../diagnose/state.js';
+import type { ProtocolTraits } from '../config/protocols.js';
+
+/** What the status page reads of a protocol's traits. */
+export type ProtocolView = Pick<ProtocolTraits, 'label' | 'probed'>;
 
 /** What the status page shows for an exporter or the collector: the diagnosis' own state. */
 export type ViewState = State;
@@ -21,11 +25,14 @@ export interface StatusView {
  * text (see status-script.ts), so it must stay self-contained: no imports used at run time, no
  * reference to anything outside its body. It only displays the diagnosis; every state shown is
  * the diagnosis' own `state` (decided in src/diagnose/state.ts), never worked out here. `phases`
- * is the list of probe phases (PHASES of src/diagnose/diagnosis.ts), handed in for that reason.
+ * is the list of probe phases (PHASES of src/diagnose/diagnosis.ts) and `protocols` the protocol
+ * table (PROTOCOLS of src/config/protocols.ts), handed in for that reason.
  */
-export function statusView(phases: readonly PhaseEntry[]): StatusView {
+export function statusView(phases: readonly PhaseEntry[], protocols: Readonly<Record<string, ProtocolView>>): StatusView {
   const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
   const esc = (value: unknown): string => String(value).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+  const protocolOf = (name: string): ProtocolView | undefined =>
+    Object.prototype.hasOwnProperty.call(protocols, name) ? protocols[name] : undefined;
   /** Escaped text whose `backticked` spans become <code>; a backtick without its pair stays as written. */
   const prose = (value: unknown): string => {
     const parts = String(value).split('`');
@@ -196,8 +203,8 @@ export function statusView(phases: readonly PhaseEntry[]): StatusView {
     return (
       `<article class="card s-${s}" data-exporter="${esc(e.name)}">` +
       `<div class="head">${badge(s)}<h3 class="name">${esc(e.name)}</h3>` +
-      `<span class="kind">${esc(e.type)} · ${e.protocol === 'grpc' ? 'gRPC' : e.protocol === 'http' ? 'HTTP' : e.protocol === 'tcp' ? 'TCP' : 'not probed'}</span></div>` +
-      `<div class="endpoint"><code>${e.endpoint ? esc(e.endpoint) : e.protocol === 'none' ? '(not probed)' : '(no endpoint)'}</code></div>` +
+      `<span class="kind">${esc(e.type)} · ${esc(protocolOf(e.protocol)?.label ?? 'not probed')}</span></div>` +
+      `<div class="endpoint"><code>${e.endpoint ? esc(e.endpoint) : protocolOf(e.protocol)?.probed === false ? '(not probed)' : '(no endpoint)'}</code></div>` +
       problemList(e.problems) +
       `<dl class="facts">${facts.join('')}</dl></article>`
     );

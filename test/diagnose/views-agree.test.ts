@@ -16,6 +16,7 @@ import type { State } from '../../src/diagnose/state.js';
 import type { CollectorReport, QueueReport } from '../../src/diagnose/collector-report.js';
 import type { ProbeResult } from '../../src/diagnose/classify-probe.js';
 import { renderReport, PLAIN } from '../../src/views/check-report.js';
+import { PROTOCOLS } from '../../src/config/protocols.js';
 import { statusView } from '../../src/views/status-view.js';
 import { renderStatusPage } from '../../src/views/status-page.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
@@ -88,7 +89,7 @@ const COLLECTOR_CASES: { what: string; state: State; report: CollectorReport; in
   { what: 'not inspected yet', state: 'pending', report: report({ found: false, pid: null }), inspected: false },
 ];
 
-const view = statusView(PHASES);
+const view = statusView(PHASES, PROTOCOLS);
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** Every view of `d`, rendered as it is served or printed. */

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { PLAIN, renderReport } from '../../src/views/check-report.js';
 import { PHASES } from '../../src/diagnose/diagnosis.js';
+import { PROTOCOLS } from '../../src/config/protocols.js';
 import { statusView } from '../../src/views/status-view.js';
 import { fixtureDiagnosis, healthyExporter } from './diagnosis-fixture.js';
 
@@ -29,7 +30,7 @@ const exporters = [
 const d = fixtureDiagnosis({ exporters, healthy: true });
 
 t.test('the status page: signal, the signals carried, the note, where values came from', (t) => {
-  const html = statusView(PHASES).renderApp(d, Date.parse('2026-11-23T20:00:00Z'), null);
+  const html = statusView(PHASES, PROTOCOLS).renderApp(d, Date.parse('2026-11-23T20:00:00Z'), null);
   const card = (name: string): string => html.slice(html.indexOf(`data-exporter="${name}"`)).split('</article>')[0] ?? '';
   t.match(card('otlphttp/loki'), /<dt>Probed<\/dt><dd>logs<\/dd>/);
   t.match(card('otlp/both'), /<dt>Probed<\/dt><dd>traces \(carries traces, metrics\)<\/dd>/);
@@ -49,7 +50,7 @@ t.test('the status page: signal, the signals carried, the note, where values cam
 t.test('an older diagnosis without the new fields still renders', (t) => {
   const old = healthyExporter();
   for (const k of ['signal', 'signals', 'note', 'value_sources'] as const) delete (old as Partial<typeof old>)[k];
-  const html = statusView(PHASES).renderApp(fixtureDiagnosis({ exporters: [old] }), Date.now(), null);
+  const html = statusView(PHASES, PROTOCOLS).renderApp(fixtureDiagnosis({ exporters: [old] }), Date.now(), null);
   t.notMatch(html, /Probed|Carries|<dt>Note|<dt>Values/);
   t.match(html, /otlphttp · HTTP/);
   t.end();

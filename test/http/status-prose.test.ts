@@ -1,5 +1,6 @@
 import t from 'tap';
 import { PHASES } from '../../src/diagnose/diagnosis.js';
+import { PROTOCOLS } from '../../src/config/protocols.js';
 import { statusView } from '../../src/views/status-view.js';
 import { failingExporter, fixtureDiagnosis } from './diagnosis-fixture.js';
 
@@ -18,7 +19,7 @@ t.test('fix and message text: `spans` render as code, escaped; a lone backtick s
       ],
     }),
   ];
-  const html = statusView(PHASES).renderApp(d, Date.parse('2026-11-23T20:00:00Z'), null);
+  const html = statusView(PHASES, PROTOCOLS).renderApp(d, Date.parse('2026-11-23T20:00:00Z'), null);
   t.match(html, '<code>nc -vz tempo 4317</code> shows the port', 'a command as code');
   t.match(html, '<code>&lt;b&gt;bold&lt;/b&gt; &amp; more</code> too', 'escaped inside code');
   t.notMatch(html, '<b>bold', 'no markup from the text');
@@ -27,7 +28,7 @@ t.test('fix and message text: `spans` render as code, escaped; a lone backtick s
 });
 
 t.test('an exporter probed through a proxy shows it, up or not', async (t) => {
-  const html = statusView(PHASES).renderApp(fixtureDiagnosis(), Date.parse('2026-11-23T20:00:00Z'), null);
+  const html = statusView(PHASES, PROTOCOLS).renderApp(fixtureDiagnosis(), Date.parse('2026-11-23T20:00:00Z'), null);
   const card = html.slice(html.indexOf('data-exporter="otlphttp/honeycomb"'));
   t.match(card.slice(0, card.indexOf('</article>')), '<dt>Proxy</dt><dd><code>http://proxy.internal:3128</code> from HTTPS_PROXY · CONNECT tunnel</dd>');
   const tempo = html.slice(html.indexOf('data-exporter="otlp/tempo"'));

@@ -1,3 +1,4 @@
+import { protocolTraits } from '../../config/protocols.js';
 import type { ReasonSpec } from '../reason-spec.js';
 import { code, detail, exporter, hostOf, key, portOf, s, target, via } from './probe-wording.js';
 
@@ -24,7 +25,7 @@ export const networkReasons = {
     message: (f) =>
       `${exporter(f)}: the TCP connection to ${target(f)} got no answer within ${s(f.timeout_ms)} ms: the packets are dropped on the way (firewall, security group, NetworkPolicy) or the host is down`,
     fix: (f) =>
-      `Allow traffic from the collector to ${hostOf(f)} port ${portOf(f)} (firewall, cloud security group, Kubernetes NetworkPolicy egress), check that the host is up, and if the collector can only leave through a proxy set HTTPS_PROXY in its environment${f.protocol === 'http' ? ` or ${key(f, 'proxy_url')}` : ''}`,
+      `Allow traffic from the collector to ${hostOf(f)} port ${portOf(f)} (firewall, cloud security group, Kubernetes NetworkPolicy egress), check that the host is up, and if the collector can only leave through a proxy set HTTPS_PROXY in its environment${protocolTraits(f.protocol)?.proxyUrlKey ? ` or ${key(f, 'proxy_url')}` : ''}`,
   },
   host_unreachable: {
     cause: 'network',

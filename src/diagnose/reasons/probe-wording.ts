@@ -1,3 +1,4 @@
+import { protocolTraits, type ProtocolTraits } from '../../config/protocols.js';
 import type { Facts } from '../reason-spec.js';
 
 /**
@@ -16,7 +17,7 @@ export const exporter = (f: Facts): string => `exporter "${s(f.exporter)}"`;
  * exporter that is not OTLP (protocol tcp) names its own endpoint key (`brokers[0]`, `endpoints[0]`).
  */
 export const key = (f: Facts, sub: string): string =>
-  `exporters.${s(f.exporter)}.${sub === 'endpoint' && f.protocol === 'tcp' && f.endpoint_key ? s(f.endpoint_key) : sub}`;
+  `exporters.${s(f.exporter)}.${sub === 'endpoint' && protocolTraits(f.protocol)?.kindEndpointKey && f.endpoint_key ? s(f.endpoint_key) : sub}`;
 
 /** " through proxy http://proxy:3128 (from HTTPS_PROXY)", or nothing when direct. */
 export const via = (f: Facts): string =>
@@ -43,22 +44,33 @@ export const answer = (f: Facts): string => {
   return `HTTP ${s(f.status)}${f.status_text ? ` ${s(f.status_text)}` : ''}`;
 };
 
+/** "the gRPC Export call to host:4317" when the protocol exports with a gRPC call, else undefined. */
+export const grpcCall = (f: Facts): string | undefined =>
+  protocolTraits(f.protocol)?.grpcCalls ? `the gRPC Export call to ${s(f.endpoint)}` : undefined;
+
 /**
  * What was sent: "POST https://host:4318/v1/traces" (with " through proxy ..." when the proxy
  * forwarded it in absolute form, so the answer came from the proxy) or "the gRPC Export call to host:4317". */
-export const request = (f: Facts): string =>
-  f.protocol === 'grpc'
-    ? `the gRPC Export call to ${s(f.endpoint)}`
-    : `POST ${s(f.url, s(f.endpoint))}${f.proxy_mode === 'forward' ? via(f) : ''}`;
+export const request = (f: Facts): string => grpcCall(f) ?? `POST ${s(f.url, s(f.endpoint))}${f.proxy_mode === 'forward' ? via(f) : ''}`;
+
+/** How to turn TLS off and on, by the key that switches it for the protocol (PROTOCOLS' `tlsSwitch`). */
+const TLS_SWITCH: Readonly<Record<ProtocolTraits['tlsSwitch'], { readonly off: (f: Facts) => string; readonly on: (f: Facts) => string }>> = {
+  'tls.insecure': {
+    off: (f) => `set ${key(f, 'tls.insecure')}: true or use an http:// endpoint`,
+    on: (f) => `remove ${key(f, 'tls.insecure')} (or use an https:// endpoint)`,
+  },
+  url_scheme: {
+    off: (f) => `use an http:// URL in ${key(f, 'endpoint')}`,
+    on: (f) => `use an https:// URL in ${key(f, 'endpoint')}`,
+  },
+};
+
+const tlsSwitch = (f: Facts) => TLS_SWITCH[protocolTraits(f.protocol)?.tlsSwitch ?? 'url_scheme'];
 
 /** The config key that turns TLS on or off for this exporter kind. */
-export const plaintextKey = (f: Facts): string =>
-  f.protocol === 'grpc' ? `set ${key(f, 'tls.insecure')}: true or use an http:// endpoint` : `use an http:// URL in ${key(f, 'endpoint')}`;
+export const plaintextKey = (f: Facts): string => tlsSwitch(f).off(f);
 
-export const tlsKey = (f: Facts): string =>
-  f.protocol === 'grpc'
-    ? `remove ${key(f, 'tls.insecure')} (or use an https:// endpoint)`
-    : `use an https:// URL in ${key(f, 'endpoint')}`;
+export const tlsKey = (f: Facts): string => tlsSwitch(f).on(f);
 
 /** " Retry-After: 30" when the server sent one. */
 export const retryAfter = (f: Facts): string => (f.retry_after ? ` (Retry-After: ${s(f.retry_after)})` : '');

@@ -1,5 +1,5 @@
 import type { ReasonSpec } from '../reason-spec.js';
-import { answer, exporter, key, s, target } from './probe-wording.js';
+import { answer, exporter, grpcCall, key, s, target } from './probe-wording.js';
 
 /** The OTLP/gRPC service of each signal, as messages name it. */
 const GRPC_SERVICE: Readonly<Record<string, string>> = {
@@ -50,7 +50,7 @@ export const protocolReasons = {
     severity: 'critical',
     summary: 'The server rejected an empty OTLP export as malformed (HTTP 400).',
     message: (f) =>
-      `${exporter(f)}: ${f.protocol === 'grpc' ? `the gRPC Export call to ${s(f.endpoint)}` : `POST ${s(f.url)}`} was rejected as malformed: ${answer(f)}${f.body ? `: "${s(f.body)}"` : ''}`,
+      `${exporter(f)}: ${grpcCall(f) ?? `POST ${s(f.url)}`} was rejected as malformed: ${answer(f)}${f.body ? `: "${s(f.body)}"` : ''}`,
     fix: (f) =>
       `The server at ${s(f.endpoint)} does not take OTLP/protobuf at that URL: check that ${key(f, 'endpoint')} is an OTLP receiver and that ${key(f, 'encoding')}, ${key(f, 'compression')} and ${key(f, 'headers')} match what it expects`,
   },
