@@ -1,5 +1,6 @@
 import type { CollectorReport, QueueReport } from './collector-report.js';
 import type { TrafficReport } from '../collector/traffic.js';
+import type { ExporterProtocol } from '../config/exporter-spec.js';
 import type { QueueSizer } from '../config/queue-sizer.js';
 import type { Problem } from './problem.js';
 import type { Phases, ProxyUsed, TlsFacts } from '../probe/probe-result.js';
@@ -39,7 +40,7 @@ export interface ExporterDiagnosis {
   name: string;
   type: string;
   /** grpc, http: OTLP, probed with an empty export; tcp: DNS, TCP and TLS only; none: not probed */
-  protocol: 'grpc' | 'http' | 'tcp' | 'none';
+  protocol: ExporterProtocol;
   endpoint: string;
   /** the signal the probe exported (grpc, http); null when no export is sent */
   signal: 'traces' | 'metrics' | 'logs' | null;
