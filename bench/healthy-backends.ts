@@ -2,6 +2,7 @@ import { createServer as createHttp, type IncomingMessage, type ServerResponse }
 import { createServer as createHttps } from 'node:https';
 import { createServer as createH2c, createSecureServer as createH2, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import { bytesField, varintField } from '../test/helpers/protobuf-wire.js';
 
 /**
  * OTLP backends on 127.0.0.1 that are healthy the way real ones are: they may take their time,
@@ -49,20 +50,6 @@ export interface HealthyBackend {
 
 const TRACE_SERVICE = /^\/opentelemetry\.proto\.collector\.(trace|metrics|logs)\.v1\.(Trace|Metrics|Logs)Service\/Export$/;
 const HTTP_PATH = /^\/v1\/(traces|metrics|logs)$/;
-
-/** protobuf: a length-delimited field and a varint field */
-const varint = (n: number): Buffer => {
-  const out: number[] = [];
-  let v = n;
-  while (v > 0x7f) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return Buffer.from(out);
-};
-const bytesField = (field: number, value: Buffer): Buffer => Buffer.concat([varint((field << 3) | 2), varint(value.length), value]);
-const varintField = (field: number, value: number): Buffer => Buffer.concat([varint(field << 3), varint(value)]);
 
 /**
  * `grpc-status-details-bin`: a google.rpc.Status with one google.rpc.RetryInfo detail, what a

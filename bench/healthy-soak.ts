@@ -7,7 +7,6 @@
  * verdict; exit 0 when no round alarmed.
  */
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,6 +15,7 @@ import { formatDuration, parseDuration } from '../src/config/duration.js';
 import type { Diagnosis } from '../src/diagnose/diagnosis.js';
 import { freePort } from './free-port.js';
 import { HEALTHY_TOKEN, startHealthyPipeline, sumFamily, violations } from './healthy-pipeline.js';
+import { stopChild } from './stop-child.js';
 
 const BIN = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../src/bin.js');
 
@@ -127,11 +127,7 @@ export async function healthyMain(args: readonly string[]): Promise<number> {
       if (last) break;
     }
   } finally {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    if (child.exitCode === null) [exitCode] = (await once(child, 'exit')) as [number | null];
-    else exitCode = child.exitCode;
-    clearTimeout(timer);
+    exitCode = await stopChild(child, 10_000);
     await pipeline.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -14,7 +14,6 @@
  * (bench/healthy-soak.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,6 +24,7 @@ import { collectorConfig } from './collector-config.js';
 import { chaosMain } from './chaos-run.js';
 import { healthyMain } from './healthy-soak.js';
 import { BACKEND_KINDS, startSoakBackends, type BackendKind } from './soak-backends.js';
+import { stopChild } from './stop-child.js';
 
 const BIN = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../src/bin.js');
 const RSS_GROWTH_LIMIT = 0.05;
@@ -197,11 +197,7 @@ async function main(): Promise<number> {
       if (s.probes >= f.probes || Date.now() - started >= f.durationMs) break;
     }
   } finally {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    if (child.exitCode === null) [exitCode] = (await once(child, 'exit')) as [number | null];
-    else exitCode = child.exitCode;
-    clearTimeout(timer);
+    exitCode = await stopChild(child, 10_000);
     await backends.close();
     logFile?.end();
     rmSync(dir, { recursive: true, force: true });

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningDaemon } from '../../../src/daemon.js';
-import { startLoggedDaemon } from '../e2e/sentinel.js';
-import { waitFor } from '../e2e/wait-for.js';
+import { startLoggedDaemon, whenReady } from '../e2e/sentinel.js';
 import type { RunningCollector } from './collector-process.js';
 import { fetchPage, sentinelView, type SentinelExporterView } from './metrics-pages.js';
 
@@ -67,15 +66,5 @@ export async function startSentinelBeside(collector: RunningCollector, o: Sentin
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  try {
-    await waitFor('the sentinel to be ready', async () => {
-      const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) });
-      await res.arrayBuffer();
-      return res.status === 200 ? true : undefined;
-    });
-  } catch (err) {
-    await sentinel.stop();
-    throw new Error(`${(err as Error).message}\n${log()}`);
-  }
-  return sentinel;
+  return whenReady(sentinel, url, log);
 }

@@ -1,25 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, credentials, Metadata } from '@grpc/grpc-js';
-
-/** protobuf wire format, enough for an OTLP ExportTraceServiceRequest */
-const varint = (n: number): Buffer => {
-  const out: number[] = [];
-  let v = n;
-  while (v > 0x7f) {
-    out.push((v & 0x7f) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return Buffer.from(out);
-};
-const bytesField = (field: number, value: Buffer): Buffer => Buffer.concat([varint((field << 3) | 2), varint(value.length), value]);
-const fixed64Field = (field: number, value: bigint): Buffer => {
-  const b = Buffer.alloc(9);
-  b[0] = (field << 3) | 1;
-  b.writeBigUInt64LE(value, 1);
-  return b;
-};
-const varintField = (field: number, value: number): Buffer => Buffer.concat([varint(field << 3), varint(value)]);
+import { bytesField, fixed64Field, varintField } from '../protobuf-wire.js';
 
 /**
  * An ExportTraceServiceRequest with one resource (service.name = `service`), one scope and

@@ -120,8 +120,15 @@ export async function startSentinel(o: SentinelOptions): Promise<Sentinel> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return whenReady(sentinel, url, log);
+}
+
+/**
+ * Waits until the daemon at `url` answers /readyz with 200 (the first round finished, so the first
+ * scrape already has every series); on a timeout it stops it and throws with its log.
+ */
+export async function whenReady<S extends { stop(): Promise<void> }>(sentinel: S, url: string, log: () => string): Promise<S> {
   try {
-    // ready = the first round finished, so the first scrape already has every series
     await waitFor('the sentinel to be ready', async () => {
       const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) });
       await res.arrayBuffer();
