@@ -134,6 +134,8 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
   const secrets = [...spec.secrets];
   for (const [k, v] of Object.entries(spec.headers)) secrets.push(...headerSecrets(k, v));
   if (fixedProxy) secrets.push(...fixedProxy.secrets);
+  // the key that holds the URL probed: `endpoint`, a per-signal `*_endpoint`, or the kind's own
+  const endpointKey = endpointKeyOf(spec).key;
   return {
     ok: true,
     prep: Object.freeze({
@@ -149,7 +151,7 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
         port: endpoint.port,
         protocol: spec.protocol,
         ...(spec.signal ? { signal: spec.signal } : {}),
-        ...(spec.endpointKey ? { endpoint_key: spec.endpointKey } : {}),
+        ...(endpointKey !== 'endpoint' ? { endpoint_key: endpointKey } : {}),
         client_cert: tls !== undefined && tls.clientChain.length > 0,
         ...(tls?.clientChain[0] ? { client_subject: tls.clientChain[0].subject.replace(/\n/g, ', ') } : {}),
         ...(names.length > 0 ? { sent_headers: names.join(', ') } : {}),

@@ -110,7 +110,8 @@ ${pipeline('traces', 'prometheusremotewrite, kafka, kafka/tls, zipkin, elasticse
   t.type(kafkaTls.phases.tls_seconds, 'number', 'the broker TLS handshake was probed');
   t.ok(kafkaTls.tls?.not_after, 'the served certificate is known');
 
-  expectProblem(t, await probe('zipkin'), { cause: 'network', reason: 'connection_refused', message: ['zipkin'] });
+  const zipkin = expectProblem(t, await probe('zipkin'), { cause: 'network', reason: 'connection_refused', message: ['zipkin'], fix: ['exporters.zipkin.endpoint'] });
+  t.notMatch(zipkin?.fix, '4317', 'no OTLP port hint for an exporter that is not OTLP');
   expectProblem(t, await probe('elasticsearch'), { cause: 'tls', reason: 'tls_unknown_authority', message: ['elasticsearch'] });
 
   const file = await probe('file');
@@ -190,4 +191,16 @@ service:
     fix: ['appends /v1/metrics', 'exporters.otlphttp/m.metrics_endpoint'],
   });
   expectProblem(t, await probeOnce(all[1]!), { cause: 'protocol', reason: 'grpc_unimplemented', message: ['opentelemetry.proto.collector.logs.v1.LogsService/Export'] });
+});
+
+t.test('a refused per-signal URL: the fix names the key that holds it', async (t) => {
+  const refused = await closedPort();
+  const all = specs(`
+exporters:
+  otlp_http/metrics: { metrics_endpoint: "http://127.0.0.1:${refused}/v1/metrics" }
+  otlphttp/base: { endpoint: "http://127.0.0.1:${refused}" }
+${pipeline('metrics', 'otlp_http/metrics, otlphttp/base')}`);
+  const signal = expectProblem(t, await probeOnce(all[0]!), { cause: 'network', reason: 'connection_refused', fix: ['exporters.otlp_http/metrics.metrics_endpoint', '4318'] });
+  t.notMatch(signal?.fix, 'otlp_http/metrics.endpoint', 'not the endpoint key, which is not set');
+  expectProblem(t, await probeOnce(all[1]!), { cause: 'network', reason: 'connection_refused', fix: ['exporters.otlphttp/base.endpoint'] });
 });

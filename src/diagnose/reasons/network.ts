@@ -16,7 +16,7 @@ export const networkReasons = {
     message: (f) =>
       `${exporter(f)}: the TCP connection to ${target(f)} was refused${code(f)}: nothing listens on that port`,
     fix: (f) =>
-      `Start the backend, or correct the host and port in ${key(f, 'endpoint')} (OTLP/gRPC listens on 4317, OTLP/HTTP on 4318); \`nc -vz ${hostOf(f)} ${portOf(f)}\` from the collector's host shows whether the port is open`,
+      `Start the backend, or correct the host and port in ${key(f, 'endpoint')}${protocolTraits(f.protocol)?.exportsOtlp ? ' (OTLP/gRPC listens on 4317, OTLP/HTTP on 4318)' : ''}; \`nc -vz ${hostOf(f)} ${portOf(f)}\` from the collector's host shows whether the port is open`,
   },
   connect_timeout: {
     cause: 'network',
