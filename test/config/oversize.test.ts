@@ -13,7 +13,7 @@ import { createHttpServer } from '../../src/http/server.js';
 import { watchFiles } from '../../src/config/watch-files.js';
 import { collectorYaml } from '../helpers/collector-yaml.js';
 import { runCli } from '../helpers/run-cli.js';
-import { webConfig } from '../http/diagnosis-fixture.js';
+import { webConfig } from '../helpers/diagnosis-fixture.js';
 
 const MiB = 1024 * 1024;
 

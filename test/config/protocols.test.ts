@@ -10,7 +10,7 @@ import { prepareExporter } from '../../src/probe/prepare-exporter.js';
 import { statusView } from '../../src/views/status-view.js';
 import { exporterSpec, probeOnce } from '../helpers/probe-fixtures.js';
 import { startConnectProxy, startHttpServer, testLookup } from '../helpers/servers.js';
-import { fixtureDiagnosis, healthyExporter } from '../http/diagnosis-fixture.js';
+import { fixtureDiagnosis, healthyExporter } from '../helpers/diagnosis-fixture.js';
 
 /**
  * The protocol table is the one place that says what a protocol means: every protocol has every

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { ConfigError } from '../../src/config/config-error.js';
 import { LOG_LEVELS, loadSentinelConfig, type SentinelFlags } from '../../src/config/load-sentinel-config.js';
 import type { SentinelConfig } from '../../src/config/sentinel-config.js';
-import { casesRun, configErrorViolation, fuzzDir, fuzzParams, junkString, NUMBERISH, PROTO_KEYS } from './fuzz-kit.js';
-import { damage, picker, RawScalar, renderYaml } from './yaml-text.js';
+import { casesRun, configErrorViolation, fuzzDir, fuzzParams, junkString, NUMBERISH, PROTO_KEYS } from '../helpers/fuzz-kit.js';
+import { damage, picker, RawScalar, renderYaml } from '../helpers/yaml-text.js';
 
 const dir = fuzzDir(t, 'sentinel');
 let n = 0;

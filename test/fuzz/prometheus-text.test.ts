@@ -5,8 +5,8 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { parsePrometheusText, parseSampleLine, type ParsedExposition } from '../../src/collector/prometheus-text.js';
-import { casesRun, fuzzParams, junkString } from './fuzz-kit.js';
-import { picker } from './yaml-text.js';
+import { casesRun, fuzzParams, junkString } from '../helpers/fuzz-kit.js';
+import { picker } from '../helpers/yaml-text.js';
 
 /** What an otelcol-contrib 0.1xx serves on :8888/metrics, trimmed. */
 const COLLECTOR_OUTPUT = `# HELP otelcol_exporter_queue_capacity Fixed capacity of the retry queue (in batches) [alpha]

@@ -14,8 +14,8 @@ import { readCollectorConfig } from '../../src/config/read-collector-config.js';
 import type { SentinelConfig } from '../../src/config/sentinel-config.js';
 import { reasonSpec } from '../../src/diagnose/catalogue.js';
 import { CAUSES } from '../../src/diagnose/problem.js';
-import { casesRun, configErrorViolation, fuzzDir, fuzzParams, junkString, NUMBERISH, PROTO_KEYS } from './fuzz-kit.js';
-import { damage, picker, RawScalar, renderYaml } from './yaml-text.js';
+import { casesRun, configErrorViolation, fuzzDir, fuzzParams, junkString, NUMBERISH, PROTO_KEYS } from '../helpers/fuzz-kit.js';
+import { damage, picker, RawScalar, renderYaml } from '../helpers/yaml-text.js';
 
 const SECRET = 'FUZZ-SECRET-9f3a';
 const SENTINEL_FILE = '/etc/otel-sentinel/sentinel.yaml';

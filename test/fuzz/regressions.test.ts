@@ -12,7 +12,7 @@ import { loadSentinelConfig } from '../../src/config/load-sentinel-config.js';
 import { readCollectorConfig } from '../../src/config/read-collector-config.js';
 import { MAX_YAML_VALUES } from '../../src/config/read-yaml-file.js';
 import type { SentinelConfig } from '../../src/config/sentinel-config.js';
-import { configErrorViolation, fuzzDir } from './fuzz-kit.js';
+import { configErrorViolation, fuzzDir } from '../helpers/fuzz-kit.js';
 
 const dir = fuzzDir(t, 'regressions');
 let n = 0;

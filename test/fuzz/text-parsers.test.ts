@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { DurationSyntaxError, formatDuration, parseDuration } from '../../src/config/duration.js';
 import { expandText, ExpansionError, MAX_EXPANDED_LENGTH } from '../../src/config/expand-env.js';
 import { parseListen } from '../../src/config/parse-listen.js';
-import { casesRun, fuzzParams, junkString } from './fuzz-kit.js';
+import { casesRun, fuzzParams, junkString } from '../helpers/fuzz-kit.js';
 
 /** Go's limit: int64 nanoseconds, in ms. */
 const MAX_DURATION_MS = 9_223_372_036_854.775;

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { createBasicAuth } from '../../src/http/basic-auth.js';
 import { createHttpServer } from '../../src/http/server.js';
-import { fixtureDiagnosis, webConfig } from './diagnosis-fixture.js';
+import { fixtureDiagnosis, webConfig } from '../helpers/diagnosis-fixture.js';
 
 // Cost 4 (the minimum) keeps the test quick; the server reads the cost from the hash.
 const HASH = bcrypt.hashSync('s3cret pass:word', 4);

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { fixtureDiagnosis } from './diagnosis-fixture.js';
+import { fixtureDiagnosis } from '../helpers/diagnosis-fixture.js';
 
 /** The fields docs/http.md documents for the diagnosis document, and those it marks optional. */
 function documentedFields(): { all: Set<string>; optional: Set<string>; problem: Set<string> } {

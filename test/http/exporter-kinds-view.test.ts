@@ -3,7 +3,7 @@ import { PLAIN, renderReport } from '../../src/views/check-report.js';
 import { PHASES } from '../../src/diagnose/diagnosis.js';
 import { PROTOCOLS } from '../../src/config/protocols.js';
 import { statusView } from '../../src/views/status-view.js';
-import { fixtureDiagnosis, healthyExporter } from './diagnosis-fixture.js';
+import { fixtureDiagnosis, healthyExporter } from '../helpers/diagnosis-fixture.js';
 
 /**
  * The views say which signal was probed, what a probe leaves out and where `${...}` values came

@@ -8,7 +8,7 @@ import { defaultSentinelConfig } from '../../src/config/load-sentinel-config.js'
 import { createHttpServer, type HttpServer } from '../../src/http/server.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import type { Diagnosis } from '../../src/diagnose/diagnosis.js';
-import { fixtureDiagnosis } from './diagnosis-fixture.js';
+import { fixtureDiagnosis } from '../helpers/diagnosis-fixture.js';
 
 const PATHS = ['/metrics', '/livez', '/readyz'] as const;
 

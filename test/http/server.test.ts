@@ -8,7 +8,7 @@ import { createHttpServer, type HttpServerOptions } from '../../src/http/server.
 import { createMetrics } from '../../src/metrics/metrics.js';
 import type { SentinelConfig } from '../../src/config/sentinel-config.js';
 import type { Diagnosis } from '../../src/diagnose/diagnosis.js';
-import { fixtureDiagnosis, HOSTILE_MESSAGE, webConfig } from './diagnosis-fixture.js';
+import { fixtureDiagnosis, HOSTILE_MESSAGE, webConfig } from '../helpers/diagnosis-fixture.js';
 
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'";

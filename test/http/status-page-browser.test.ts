@@ -7,7 +7,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { Registry } from 'prom-client';
 import { createHttpServer } from '../../src/http/server.js';
 import type { Diagnosis } from '../../src/diagnose/diagnosis.js';
-import { failingExporter, fillingExporter, fixtureDiagnosis, healthyExporter, HOSTILE_MESSAGE, pendingExporter, webConfig } from './diagnosis-fixture.js';
+import { failingExporter, fillingExporter, fixtureDiagnosis, healthyExporter, HOSTILE_MESSAGE, pendingExporter, webConfig } from '../helpers/diagnosis-fixture.js';
 
 const CHROMIUM_ARGS = [
   '--headless',

@@ -2,7 +2,7 @@ import t from 'tap';
 import { PHASES } from '../../src/diagnose/diagnosis.js';
 import { PROTOCOLS } from '../../src/config/protocols.js';
 import { statusView } from '../../src/views/status-view.js';
-import { failingExporter, fixtureDiagnosis } from './diagnosis-fixture.js';
+import { failingExporter, fixtureDiagnosis } from '../helpers/diagnosis-fixture.js';
 
 t.test('fix and message text: `spans` render as code, escaped; a lone backtick stays as written', async (t) => {
   const d = fixtureDiagnosis();

@@ -8,7 +8,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { ConfigError } from '../../src/config/config-error.js';
 import { createHttpServer } from '../../src/http/server.js';
-import { fixtureDiagnosis, webConfig } from './diagnosis-fixture.js';
+import { fixtureDiagnosis, webConfig } from '../helpers/diagnosis-fixture.js';
 import { testCerts } from '../helpers/certs.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'otel-sentinel-web-tls-'));

@@ -11,7 +11,7 @@ import {
   fixtureDiagnosis,
   healthyExporter,
   pendingExporter,
-} from '../http/diagnosis-fixture.js';
+} from '../helpers/diagnosis-fixture.js';
 
 /** The `otel_sentinel_*` sample lines, as a set. */
 const samples = (text: string): string[] => text.split('\n').filter((l) => l.startsWith('otel_sentinel_'));

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { createHttpServer } from '../../src/http/server.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
-import { fixtureDiagnosis, webConfig } from '../http/diagnosis-fixture.js';
+import { fixtureDiagnosis, webConfig } from '../helpers/diagnosis-fixture.js';
 
 async function freePort(): Promise<number> {
   const s = net.createServer();

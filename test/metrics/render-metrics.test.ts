@@ -2,7 +2,7 @@ import t from 'tap';
 import { Counter, Registry } from 'prom-client';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { renderMetrics } from '../../src/metrics/render-metrics.js';
-import { fixtureDiagnosis } from '../http/diagnosis-fixture.js';
+import { fixtureDiagnosis } from '../helpers/diagnosis-fixture.js';
 
 t.test('OpenMetrics: counter families without _total, samples with it, # EOF at the end', async (t) => {
   const registry = new Registry();

@@ -16,8 +16,8 @@ import { collectorView, fetchPage, type CollectorExporterView } from '../helpers
 import { startSentinelBeside } from '../helpers/collector/sentinel-beside.js';
 import { startSpanLoad } from '../helpers/collector/span-load.js';
 import { waitFor } from '../helpers/e2e/wait-for.js';
-import { startScenarios, WRONG_TOKEN } from './agreement-scenarios.js';
-import { agreementTable, RELEASE, spliceTable, type AgreementRow } from './agreement-table.js';
+import { startScenarios, WRONG_TOKEN } from '../helpers/collector/agreement-scenarios.js';
+import { agreementTable, RELEASE, spliceTable, type AgreementRow } from '../helpers/collector/agreement-table.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 

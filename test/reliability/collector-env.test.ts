@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configDir, startInProcess, waitFor } from './harness.js';
+import { configDir, startInProcess, waitFor } from '../helpers/reliability-harness.js';
 
 /** A stand-in collector process carrying `env`, its pid written where the daemon looks. */
 async function standIn(t: Test, pidFile: string, env: Record<string, string>): Promise<ChildProcess> {

@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { testCerts } from '../helpers/certs.js';
 import { startHttpServer, startRawServer } from '../helpers/servers.js';
-import { configDir, probesOf, sample, startChild, waitFor, type ChildDaemon } from './harness.js';
-import { startPeer, type Peer } from './peers.js';
+import { configDir, probesOf, sample, startChild, waitFor, type ChildDaemon } from '../helpers/reliability-harness.js';
+import { startPeer, type Peer } from '../helpers/reliability-peers.js';
 
 const INTERVAL = '500ms';
 const TIMEOUT_S = 0.4;

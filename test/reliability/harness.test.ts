@@ -1,5 +1,5 @@
 import tap from 'tap';
-import { collectorYaml, probesOf, sample, seriesOf, waitFor } from './harness.js';
+import { collectorYaml, probesOf, sample, seriesOf, waitFor } from '../helpers/reliability-harness.js';
 
 tap.test('sample, seriesOf and probesOf read Prometheus text', async (t) => {
   const text = [

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { truncateSync, writeFileSync } from 'node:fs';
 import { startHttpServer } from '../helpers/servers.js';
-import { configDir, probesOf, sample, startInProcess, waitFor } from './harness.js';
+import { configDir, probesOf, sample, startInProcess, waitFor } from '../helpers/reliability-harness.js';
 
 const RELOAD_OK = 'otel_sentinel_config_last_reload_successful';
 

@@ -1,5 +1,5 @@
 import tap from 'tap';
-import { startPeer } from './peers.js';
+import { startPeer } from '../helpers/reliability-peers.js';
 
 tap.test('a killed backend peer starts again on the same ports', async (t) => {
   const first = await startPeer(t, 'backend');

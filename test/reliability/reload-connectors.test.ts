@@ -2,7 +2,7 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHttpServer } from '../helpers/servers.js';
-import { configDir, sample, startInProcess, waitFor } from './harness.js';
+import { configDir, sample, startInProcess, waitFor } from '../helpers/reliability-harness.js';
 
 const RELOAD_OK = 'otel_sentinel_config_last_reload_successful';
 

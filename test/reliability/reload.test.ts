@@ -13,7 +13,7 @@ import {
   startInProcess,
   waitFor,
   type InProcessDaemon,
-} from './harness.js';
+} from '../helpers/reliability-harness.js';
 
 const RELOAD_OK = 'otel_sentinel_config_last_reload_successful';
 

@@ -7,7 +7,7 @@ import bcrypt from 'bcryptjs';
 import { testCerts } from '../helpers/certs.js';
 import { closedPort, startConnectProxy, startGrpcServer, startHttpServer } from '../helpers/servers.js';
 import { runCli } from '../helpers/run-cli.js';
-import { configDir, startChild, waitFor, type ConfigDir } from './harness.js';
+import { configDir, startChild, waitFor, type ConfigDir } from '../helpers/reliability-harness.js';
 
 const SECRET = 'PLANTED-SECRET-5f1e2d';
 const ENV_NAME = 'SENTINEL_PLANTED_SECRET';

@@ -10,7 +10,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testCerts } from '../helpers/certs.js';
 import { startHttpServer } from '../helpers/servers.js';
-import { configDir, startInProcess, waitFor, sample } from './harness.js';
+import { configDir, startInProcess, waitFor, sample } from '../helpers/reliability-harness.js';
 
 t.test('an exporter follows its CA file when it is rotated in place', async (t) => {
   const c = testCerts();

@@ -2,7 +2,7 @@ import t from 'tap';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startHttpServer } from '../helpers/servers.js';
-import { configDir, startChild, waitFor } from './harness.js';
+import { configDir, startChild, waitFor } from '../helpers/reliability-harness.js';
 
 const CLIENT_SECRET = 'daemon-CLIENT-secret-8812';
 const ACCESS_TOKEN = 'daemon-ACCESS-token-5309';

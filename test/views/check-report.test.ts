@@ -1,6 +1,6 @@
 import t from 'tap';
 import { PLAIN, renderReport } from '../../src/views/check-report.js';
-import { fixtureDiagnosis } from '../http/diagnosis-fixture.js';
+import { fixtureDiagnosis } from '../helpers/diagnosis-fixture.js';
 
 t.test('the check report tells each queue in the unit of its sizer', async (t) => {
   const d = fixtureDiagnosis();

@@ -6,7 +6,7 @@ import { PROTOCOLS } from '../../src/config/protocols.js';
 import { statusView } from '../../src/views/status-view.js';
 import { createMetrics } from '../../src/metrics/metrics.js';
 import { renderMetrics } from '../../src/metrics/render-metrics.js';
-import { fixtureDiagnosis, healthyExporter } from '../http/diagnosis-fixture.js';
+import { fixtureDiagnosis, healthyExporter } from '../helpers/diagnosis-fixture.js';
 import { trafficText } from '../../src/collector/traffic.js';
 
 // the fixture's queue-filling exporter (otlp/jaeger) carries the collector's real traffic:

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLogger } from '../../src/runtime/log.js';
-import { collectorYaml } from '../helpers/collector-yaml.js';
+import { collectorYaml } from './collector-yaml.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon.js';
 import type { Diagnosis, ExporterDiagnosis } from '../../src/diagnose/diagnosis.js';
 

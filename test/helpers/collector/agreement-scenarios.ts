@@ -2,9 +2,9 @@
  * The scenarios of the agreement suite: one exporter of the real collector each, aimed at a
  * loopback backend with one fault (or none), for both protocols, in plaintext and TLS.
  */
-import { testCerts } from '../helpers/certs.js';
-import { closedPort, startBacklogFullListener, startGrpcServer, startHttpServer, startSilentServer } from '../helpers/servers.js';
-import { startFaultBackend, type FaultBackend } from '../helpers/collector/fault-backend.js';
+import { testCerts } from '../certs.js';
+import { closedPort, startBacklogFullListener, startGrpcServer, startHttpServer, startSilentServer } from '../servers.js';
+import { startFaultBackend, type FaultBackend } from './fault-backend.js';
 
 export type Protocol = 'grpc' | 'http';
 
