@@ -37,6 +37,7 @@ import { otelcolBinary } from '../test/helpers/collector/otelcol-binary.js';
 import { startDnsAnswerStub, type DnsAnswer, type RunningDnsAnswerStub } from '../test/helpers/dns-answer-stub.js';
 import { RCODE } from '../test/helpers/dns-stub.js';
 import { issueCertAsync, makeCaAsync } from '../test/helpers/certs.js';
+import { stopChild } from './stop-child.js';
 
 export interface ChaosOptions {
   /** stop after this many probes (sum of otel_sentinel_probes_total) ... */
@@ -694,13 +695,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await sampler;
     const daemonExit = d.exitCode !== null || d.signalCode !== null ? String(d.exitCode ?? d.signalCode) : null;
     if (failure && daemonExit === null) throw failure;
-    let exitAfterSigterm: number | null = null;
-    if (daemonExit === null) {
-      d.kill('SIGTERM');
-      const timer = setTimeout(() => d.kill('SIGKILL'), 10_000);
-      exitAfterSigterm = await new Promise<number | null>((r) => d.once('exit', (c) => r(c)));
-      clearTimeout(timer);
-    }
+    const exitAfterSigterm = daemonExit === null ? await stopChild(d, 10_000) : null;
 
     const total = samples.at(-1)?.seconds ?? 0;
     const warm = Math.min(o.warmupMs / 1000, total / 4);

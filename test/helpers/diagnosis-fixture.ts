@@ -2,6 +2,7 @@
 // and a collector with a warning. Each entry's state is the one src/diagnose/state.ts gives its
 // figures, unless a test sets another on purpose.
 import type { SentinelConfig } from '../../src/config/sentinel-config.js';
+import { loadSentinelConfig } from '../../src/config/load-sentinel-config.js';
 import type { CollectorDiagnosis, Diagnosis, ExporterDiagnosis } from '../../src/diagnose/diagnosis.js';
 import { collectorState, exporterState, worse } from '../../src/diagnose/state.js';
 
@@ -161,13 +162,5 @@ export function fixtureDiagnosis(over: Partial<Omit<Diagnosis, 'collector'>> & {
 
 /** web settings as the config loader's defaults, with changes. */
 export function webConfig(over: Partial<SentinelConfig['web']> = {}): SentinelConfig['web'] {
-  return {
-    tlsCertFile: '',
-    tlsKeyFile: '',
-    basicAuthUsers: {},
-    unauthenticatedPaths: ['/livez', '/readyz'],
-    enableLifecycle: false,
-    maxConnections: 1024,
-    ...over,
-  };
+  return { ...loadSentinelConfig(null, {}).web, ...over };
 }

@@ -8,8 +8,9 @@ import {
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
-import type { AddressInfo, Server, Socket } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import { createServer as createTls } from 'node:tls';
+import { portSwitch } from '../port-switch.js';
 
 /**
  * What the backend does with an export now:
@@ -70,7 +71,6 @@ const TRACE_SERVICE = '/opentelemetry.proto.collector.trace.v1.TraceService/Expo
 export async function startFaultBackend(o: FaultBackendOptions): Promise<FaultBackend> {
   let mode: FaultMode = o.mode ?? 'healthy';
   let exports = 0;
-  const sockets = new Set<Socket>();
   const hanging = new Set<{ end(): void }>();
 
   /** the failure to answer with, or null for success; undefined: never answer */
@@ -159,39 +159,16 @@ export async function startFaultBackend(o: FaultBackendOptions): Promise<FaultBa
     s.on('sessionError', () => {});
     server = s;
   }
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
   // a client that refuses our certificate (or brings none) fails on its side
   server.on('tlsClientError', () => {});
 
-  let listening = false;
-  const listen = (port: number): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        listening = true;
-        resolve();
-      });
-    });
-  const dropConnections = (): void => {
+  const gate = portSwitch(server, () => {
     for (const h of hanging) h.end();
     hanging.clear();
-    for (const s of sockets) s.destroy();
-  };
-  const stopListening = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      dropConnections();
-      if (!listening) return resolve();
-      listening = false;
-      server.close(() => resolve());
-    });
-
-  await listen(0);
+  });
+  await gate.listen(0);
   const port = (server.address() as AddressInfo).port;
-  if (mode === 'refused') await stopListening();
+  if (mode === 'refused') await gate.stop();
   const scheme = t ? 'https' : 'http';
   return {
     port,
@@ -200,11 +177,11 @@ export async function startFaultBackend(o: FaultBackendOptions): Promise<FaultBa
     exports: () => exports,
     async setMode(next) {
       mode = next;
-      if (next === 'refused') return stopListening();
-      dropConnections();
-      if (!listening) await listen(port);
+      if (next === 'refused') return gate.stop();
+      gate.dropConnections();
+      if (!gate.listening) await gate.listen(port);
     },
-    close: stopListening,
+    close: () => gate.stop(),
   };
 }
 

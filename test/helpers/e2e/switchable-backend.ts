@@ -1,6 +1,7 @@
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { portSwitch } from '../port-switch.js';
 
 /**
  * What the backend does now: accept exports, reject the credentials (401), be unavailable (503),
@@ -37,7 +38,6 @@ const STATUS: Record<Exclude<BackendMode, 'refused' | 'untrusted'>, number> = { 
 export async function startSwitchableBackend(o: SwitchableBackendOptions = {}): Promise<SwitchableBackend> {
   let mode: BackendMode = 'healthy';
   let exports = 0;
-  const sockets = new Set<Socket>();
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     req.resume();
     req.on('end', () => {
@@ -53,32 +53,11 @@ export async function startSwitchableBackend(o: SwitchableBackendOptions = {}): 
   };
   const tls = o.tls;
   const server: Server | HttpsServer = tls ? createHttps({ cert: tls.trusted.cert, key: tls.trusted.key }, handle) : createHttp(handle);
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
   // a client that gives up on our certificate is the expected failure, not the server's
   server.on('tlsClientError', () => {});
 
-  let listening = false;
-  const listen = (port: number): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject);
-        listening = true;
-        resolve();
-      });
-    });
-  const stopListening = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      if (!listening) return resolve();
-      listening = false;
-      server.close(() => resolve());
-    });
-
-  await listen(0);
+  const gate = portSwitch(server);
+  await gate.listen(0);
   const port = (server.address() as AddressInfo).port;
   const scheme = tls ? 'https' : 'http';
   return {
@@ -94,12 +73,12 @@ export async function startSwitchableBackend(o: SwitchableBackendOptions = {}): 
         (server as HttpsServer).setSecureContext({ cert: pair.cert, key: pair.key });
       }
       if (next === 'refused') {
-        await stopListening();
+        await gate.stop();
         return;
       }
-      for (const s of sockets) s.destroy();
-      if (!listening) await listen(port);
+      gate.dropConnections();
+      if (!gate.listening) await gate.listen(port);
     },
-    close: stopListening,
+    close: () => gate.stop(),
   };
 }
