@@ -10,7 +10,7 @@ import type { CollectorDiagnosis, Diagnosis, ExporterDiagnosis } from './diagnos
 import { assembleDiagnosis, collectorDiagnosis, exporterDiagnosis } from './diagnose/diagnosis.js';
 import type { Problem } from './diagnose/problem.js';
 import { redact } from './diagnose/redact.js';
-import { endpointKeyOf } from './config/static-problems.js';
+import { endpointKeyOf } from './config/endpoint.js';
 import { exportsOtlp } from './config/exporter-kinds.js';
 import { collectorLogRecords, exporterLogRecord } from './runtime/log.js';
 import { judgeCollector, judgedProber, judgeProbe, judgeTelemetry, type JudgedProber, type MakeProber } from './diagnose/judge.js';

@@ -1,9 +1,8 @@
 import type { X509Certificate } from 'node:crypto';
 import { formatDuration } from '../config/duration.js';
-import { resolveEndpoint } from '../config/endpoint.js';
+import { endpointKeyOf, resolveEndpoint } from '../config/endpoint.js';
 import type { ExporterSpec } from '../config/exporter-spec.js';
 import { PROTOCOLS } from '../config/protocols.js';
-import { endpointKeyOf } from '../config/static-problems.js';
 import { loadTlsMaterial } from '../config/tls-material.js';
 import { problem } from './catalogue.js';
 import { problemOf, type Finding } from './finding.js';

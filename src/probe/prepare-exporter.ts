@@ -2,8 +2,7 @@ import { createSecureContext, type SecureContext, type SecureVersion } from 'nod
 import { isIP } from 'node:net';
 import { gzipSync, deflateSync } from 'node:zlib';
 import type { ExporterSpec } from '../config/exporter-spec.js';
-import { resolveEndpoint, type ResolvedEndpoint } from '../config/endpoint.js';
-import { endpointKeyOf } from '../config/static-problems.js';
+import { endpointKeyOf, resolveEndpoint, type ResolvedEndpoint } from '../config/endpoint.js';
 import { contentMemo } from '../config/content-memo.js';
 import { headerSecrets } from '../config/header-secrets.js';
 import { loadTlsMaterial } from '../config/tls-material.js';
@@ -74,10 +73,11 @@ const BODY: Readonly<Record<string, Buffer>> = { gzip: gzipSync(EMPTY), deflate:
  * exporter cannot be probed at all (no usable endpoint, unreadable TLS files, bad proxy_url).
  */
 export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedExporter } | { ok: false; finding: Unprepared } {
+  // the key that holds the URL probed: `endpoint`, a per-signal `*_endpoint`, or the kind's own
+  const endpointKey = endpointKeyOf(spec).key;
   const resolved = resolveEndpoint(spec);
   if (!resolved.ok) {
-    const key = endpointKeyOf(spec).key;
-    return { ok: false, finding: finding(resolved.reason, { exporter: spec.name, detail: resolved.detail, key, source: spec.source }) };
+    return { ok: false, finding: finding(resolved.reason, { exporter: spec.name, detail: resolved.detail, key: endpointKey, source: spec.source }) };
   }
   const endpoint = resolved.endpoint;
   let tls: PreparedTls | undefined;
@@ -134,8 +134,6 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
   const secrets = [...spec.secrets];
   for (const [k, v] of Object.entries(spec.headers)) secrets.push(...headerSecrets(k, v));
   if (fixedProxy) secrets.push(...fixedProxy.secrets);
-  // the key that holds the URL probed: `endpoint`, a per-signal `*_endpoint`, or the kind's own
-  const endpointKey = endpointKeyOf(spec).key;
   return {
     ok: true,
     prep: Object.freeze({
