@@ -28,8 +28,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { spawnTethered, type TetheredChild } from '../test/helpers/e2e/tethered-child.js';
 import { collectorConfig } from '../test/helpers/collector/collector-config.js';
 import { startFaultBackend, type FaultBackend, type FaultMode } from '../test/helpers/collector/fault-backend.js';
@@ -38,6 +37,7 @@ import { startDnsAnswerStub, type DnsAnswer, type RunningDnsAnswerStub } from '.
 import { RCODE } from '../test/helpers/dns-stub.js';
 import { issueCertAsync, makeCaAsync } from '../test/helpers/certs.js';
 import { stopChild } from './stop-child.js';
+import { SHIPPED_BIN } from './shipped-bin.js';
 
 export interface ChaosOptions {
   /** stop after this many probes (sum of otel_sentinel_probes_total) ... */
@@ -100,16 +100,6 @@ export interface ChaosReport {
 
 const HOST = '127.0.0.1';
 const GROWTH_LIMIT = 0.05;
-
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = resolve(dir, '..');
-    if (up === dir) throw new Error('package.json not found above bench/chaos');
-    dir = up;
-  }
-  return dir;
-}
 
 /** a small seeded generator (mulberry32), so a run can be repeated */
 function rng(seed: number): () => number {
@@ -451,7 +441,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         '  level: error',
       ].join('\n'),
     );
-    const bin = join(repoRoot(), 'dist', 'src', 'bin.js');
+    const bin = SHIPPED_BIN;
     let stderr = '';
     // killed with this process when it exits without the teardown below
     daemon = spawn(process.execPath, [bin, 'serve', '--config', sentinelFile], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -32,11 +32,12 @@ import { benchAgent, httpGet, pollUntil } from './http-get.js';
 import { probeKinds, mixedExporters } from './probe-kinds.js';
 import { startSentinel, type BenchExporter } from './sentinel-process.js';
 import { startTargets } from './target-process.js';
+import { SHIPPED_BIN } from './shipped-bin.js';
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
-const BIN = fileURLToPath(new URL('../src/bin.js', import.meta.url));
+const BIN = SHIPPED_BIN;
 const PATHS = ['/metrics', '/livez', '/readyz'] as const;
 const MiB = 1024 * 1024;
 

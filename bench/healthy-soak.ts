@@ -9,15 +9,16 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '../src/config/duration.js';
 import type { Diagnosis } from '../src/diagnose/diagnosis.js';
 import { freePort } from './free-port.js';
 import { HEALTHY_TOKEN, startHealthyPipeline, sumFamily, violations } from './healthy-pipeline.js';
 import { stopChild } from './stop-child.js';
+import { SHIPPED_BIN } from './shipped-bin.js';
 
-const BIN = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../src/bin.js');
+const BIN = SHIPPED_BIN;
 
 export async function healthyMain(args: readonly string[]): Promise<number> {
   const { values } = parseArgs({

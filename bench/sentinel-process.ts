@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parsePrometheusText, type Sample } from '../src/collector/prometheus-text.js';
 import { collectorConfig } from './collector-config.js';
 import { freePort } from './free-port.js';
 import { httpGet, pollUntil } from './http-get.js';
+import { SHIPPED_BIN } from './shipped-bin.js';
 
 /** One exporter of the generated collector config, written as in a collector's `exporters:`. */
 export interface BenchExporter {
@@ -40,7 +40,7 @@ export interface SentinelProcess {
   stop(): Promise<void>;
 }
 
-const BIN = fileURLToPath(new URL('../src/bin.js', import.meta.url));
+const BIN = SHIPPED_BIN;
 
 /**
  * The image starts the daemon as `node --liftoff-only` (Dockerfile); a bench run as

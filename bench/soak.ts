@@ -17,7 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatDuration, parseDuration } from '../src/config/duration.js';
 import { collectorConfig } from './collector-config.js';
@@ -25,8 +25,9 @@ import { chaosMain } from './chaos-run.js';
 import { healthyMain } from './healthy-soak.js';
 import { BACKEND_KINDS, startSoakBackends, type BackendKind } from './soak-backends.js';
 import { stopChild } from './stop-child.js';
+import { SHIPPED_BIN } from './shipped-bin.js';
 
-const BIN = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../src/bin.js');
+const BIN = SHIPPED_BIN;
 const RSS_GROWTH_LIMIT = 0.05;
 
 interface Sample {

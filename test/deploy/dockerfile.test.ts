@@ -69,17 +69,18 @@ t.test('the Dockerfile is multi-stage on a pinned Node 24 slim image', async (t)
   t.notMatch(text, /:latest\b/, 'no :latest anywhere');
 });
 
-t.test('build compiles with dev dependencies; runtime installs production dependencies only', async (t) => {
+t.test('build compiles and bundles with dev dependencies; runtime holds the bundle and no node_modules', async (t) => {
   const buildRuns = ops(build?.body, 'RUN').join('\n');
   t.match(buildRuns, /\bnpm ci\b/);
   t.match(buildRuns, /\bnpm run build\b/);
+  t.ok(ops(build?.body, 'COPY').some((c) => /^scripts\/bundle\.mjs\s/.test(c)), 'the build stage has the bundle script');
   const runtimeRuns = ops(runtime?.body, 'RUN').join('\n');
-  t.match(runtimeRuns, /\bnpm ci\b[^\n&]*--omit=dev/);
-  t.notMatch(runtimeRuns, /npm (ci|install)(?![^\n&]*--omit=dev)/, 'no full install in the runtime stage');
+  t.notMatch(runtimeRuns, /\bnpm (ci|install)\b/, 'no npm install in the runtime stage: the bundle holds the packages');
   const copies = ops(runtime?.body, 'COPY');
-  t.ok(copies.some((c) => /^--from=build\s+\/app\/dist\s/.test(c)), 'copies dist/ from the build stage');
+  t.ok(copies.some((c) => /^--from=build\s+\/app\/dist\/bundle\s+\.\/dist\/bundle$/.test(c)), 'copies dist/bundle from the build stage');
+  t.ok(copies.some((c) => /^package\.json\s/.test(c)), 'copies package.json (the version)');
   t.ok(copies.some((c) => /^config\s/.test(c)), 'copies config/');
-  t.notOk(copies.some((c) => /^src\b|^\.\s/.test(c)), 'no sources in the runtime stage');
+  t.notOk(copies.some((c) => /^src\b|^\.\s|node_modules/.test(c)), 'no sources and no node_modules in the runtime stage');
 });
 
 t.test('runs as a non-root user, exposes 13134, starts the daemon', async (t) => {
@@ -160,7 +161,8 @@ t.test('.dockerignore keeps the context small but keeps what the build needs', a
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
   for (const p of ['node_modules', '.git', 'dist', 'test']) t.ok(ignored.includes(p), `ignores ${p}`);
-  for (const p of ['src', 'config', 'package.json', 'package-lock.json', 'tsconfig.json']) {
+  t.ok(ignored.includes('!scripts/bundle.mjs'), 'lets scripts/bundle.mjs back in');
+  for (const p of ['src', 'config', 'scripts', 'scripts/bundle.mjs', 'package.json', 'package-lock.json', 'tsconfig.json']) {
     t.notOk(ignored.includes(p), `keeps ${p}`);
   }
 });

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Bundles the compiled daemon (dist/src) and its packages into dist/bundle/: the program the image
+// and `npm start` run. One file per part that is loaded at a different time (the CLI, the daemon,
+// `check`, the demo, grpc-js for the first gRPC exporter), so that nothing is loaded before it is
+// needed, as with the unbundled modules. What it saves and why: docs/performance.md
+// ("One bundle instead of 300 modules").
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist', 'bundle');
+
+// Two modules load with `createRequire(import.meta.url)` on purpose (src/net/node-http.ts,
+// src/net/undici-client.ts). In the bundle their `require` is the bundle's own: the declaration is
+// dropped, so that esbuild sees the calls and bundles what they name.
+const CREATE_REQUIRE = /^const require = createRequire\(import\.meta\.url\);$/m;
+const ownRequire = {
+  name: 'own-require',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/]src[\\/].*\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!CREATE_REQUIRE.test(text)) return undefined;
+      return { contents: text.replace(CREATE_REQUIRE, ''), loader: 'js' };
+    });
+  },
+};
+
+const result = await build({
+  entryPoints: { 'otel-sentinel': join(root, 'dist', 'src', 'bin.js') },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Whitespace and syntax only: names stay as written, so stack traces and logs still read.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  // The packages are CommonJS: their require() of Node's own modules needs a real require.
+  banner: { js: "import { createRequire as __sentinelRequire } from 'node:module';\nconst require = __sentinelRequire(import.meta.url);" },
+  plugins: [ownRequire],
+  legalComments: 'none', // the packages' licences go whole into THIRD-PARTY-LICENSES.txt, below
+  logLevel: 'warning',
+  metafile: true,
+});
+
+// Every package that went into the bundle, with its licence text, as shipping node_modules did.
+const packages = new Set();
+for (const input of Object.keys(result.metafile.inputs)) {
+  const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+  if (m) packages.add(m[1]);
+}
+const notices = [];
+for (const name of [...packages].sort()) {
+  const dir = join(root, 'node_modules', name);
+  const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+  const file = (await readdir(dir)).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+  const text = file ? await readFile(join(dir, file), 'utf8') : `(no licence file; package.json says ${pkg.license ?? 'nothing'})`;
+  notices.push(`${pkg.name} ${pkg.version} (${pkg.license ?? 'see below'})\n\n${text.trim()}\n`);
+}
+await writeFile(join(outdir, 'THIRD-PARTY-LICENSES.txt'), `Packages bundled into otel-sentinel:\n\n${notices.join(`\n${'-'.repeat(72)}\n\n`)}`);
+
+const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
+if (process.argv.includes('--verbose')) {
+  console.log(`dist/bundle: ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB`);
+}
