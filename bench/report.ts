@@ -138,6 +138,11 @@ export function renderReport(r: BenchResults): string {
   if (st) {
     const n = st.readyMs.length;
     abs.push([`start: spawn to ready, ${st.exporters} exporters / a bare node's first HTTP 200 (medians of ${n})`, `${ms(median(st.readyMs), 0)} / ${ms(median(st.bareMs), 0)} (${ratio(median(st.readyMs), median(st.bareMs))}x)`]);
+    if (st.steps.length > 0) {
+      const keys = [...new Set(st.steps.flatMap((x) => Object.keys(x)))];
+      const med = keys.map((k) => `${k.replace(/_ms$/, '')} ${ms(median(st.steps.map((x) => x[k] ?? 0)), 0)}`);
+      abs.push([`start, the daemon's own steps (medians of ${st.steps.length})`, med.join(', ')]);
+    }
     abs.push([`idle RSS after ${st.idleS} s, ${st.exporters} exporters / a bare node HTTP server`, `${mb(st.idle.rssBytes)} / ${mb(st.bareIdle.rssBytes)}`]);
     abs.push([`idle RSS after ${st.idleS} s, ${st.exporters} exporters: anonymous + file-backed`, `${mb(st.idle.anonBytes)} + ${mb(st.idle.fileBytes)}`]);
     abs.push([`idle RSS after ${st.idleS} s, a bare node: anonymous + file-backed`, `${mb(st.bareIdle.anonBytes)} + ${mb(st.bareIdle.fileBytes)}`]);

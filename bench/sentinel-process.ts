@@ -36,6 +36,8 @@ export interface SentinelProcess {
   readonly spawnedAt: number;
   /** resolves with ms from spawn to the first 200 of /readyz */
   waitReady(deadlineMs?: number): Promise<number>;
+  /** the start-up steps of the daemon's `otel-sentinel ready` log line, ms, once it was logged */
+  startup(): Record<string, number> | null;
   metrics(): Promise<Sample[]>;
   stop(): Promise<void>;
 }
@@ -72,8 +74,24 @@ export async function startSentinel(o: SentinelRunOptions): Promise<SentinelProc
   const url = `http://127.0.0.1:${port}`;
   const spawnedAt = performance.now();
   const child: ChildProcess = spawn(process.execPath, [...IMAGE_NODE_FLAGS, ...(o.nodeArgs ?? []), BIN, 'serve', '--config', file], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     cwd: o.dir,
+  });
+  // the log: only the `otel-sentinel ready` line is kept, for its start-up steps
+  let startup: Record<string, number> | null = null;
+  let partial = '';
+  child.stdout!.on('data', (c: Buffer) => {
+    if (startup) return;
+    const lines = (partial + c.toString()).split('\n');
+    partial = (lines.pop() ?? '').slice(-8192);
+    for (const line of lines) {
+      if (!line.includes('otel-sentinel ready')) continue;
+      try {
+        startup = (JSON.parse(line) as { startup?: Record<string, number> }).startup ?? null;
+      } catch {
+        // not the JSON log line
+      }
+    }
   });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => {
@@ -100,6 +118,7 @@ export async function startSentinel(o: SentinelRunOptions): Promise<SentinelProc
         throw gone ? new Error(`otel-sentinel exited before it was ready: ${stderr.trim()}`) : err;
       });
     },
+    startup: () => startup,
     async metrics() {
       const r = await httpGet(`${url}/metrics`);
       return parsePrometheusText(r.body, { prefix: 'otel_sentinel_' }).samples;

@@ -31,6 +31,8 @@ export interface StartupResult {
   readonly readyMs: number[];
   /** spawn to the first 200 of a bare `node` HTTP server, ms, one per run (alternating with the above) */
   readonly bareMs: number[];
+  /** the daemon's own start-up steps (its `otel-sentinel ready` log line), ms, one record per run */
+  readonly steps: Record<string, number>[];
   readonly idleS: number;
   readonly idle: Resident;
   readonly bareIdle: Resident;
@@ -73,6 +75,7 @@ export async function runStartup(kinds: readonly ProbeKind[], o: BenchOptions, d
   const exporters = 10;
   const readyMs: number[] = [];
   const bareMs: number[] = [];
+  const steps: Record<string, number>[] = [];
   let idle: Resident | null = null;
   let bareIdle: Resident | null = null;
   for (let i = 0; i < o.startupRuns; i++) {
@@ -83,6 +86,8 @@ export async function runStartup(kinds: readonly ProbeKind[], o: BenchOptions, d
     const s = await startSentinel({ dir: join(dir, `startup-${i}`), exporters: mixedExporters(exporters, kinds), interval: '15s', timeout: '5s', mode: 'export', collectorPid });
     try {
       readyMs.push(await s.waitReady());
+      const logged = await pollUntil('the ready log line', async () => s.startup() ?? undefined, 10, 5000).catch(() => null);
+      if (logged) steps.push(logged);
       if (last) {
         await sleep(o.idleS * 1000);
         idle = readResident(s.pid);
@@ -91,5 +96,5 @@ export async function runStartup(kinds: readonly ProbeKind[], o: BenchOptions, d
       await s.stop();
     }
   }
-  return { exporters, readyMs, bareMs, idleS: o.idleS, idle: idle!, bareIdle: bareIdle! };
+  return { exporters, readyMs, bareMs, steps, idleS: o.idleS, idle: idle!, bareIdle: bareIdle! };
 }

@@ -4,8 +4,9 @@
 // `check`, the demo, grpc-js for the first gRPC exporter), so that nothing is loaded before it is
 // needed, as with the unbundled modules. What it saves and why: docs/performance.md
 // ("One bundle instead of 300 modules").
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -27,6 +28,50 @@ const ownRequire = {
   },
 };
 
+// `import ... from 'node:fs'` in an ES module builds that module's ES namespace, which reads every
+// export, lazy ones included: node:fs then loads its streams, node:http Node's own fetch and
+// WebSocket, node:perf_hooks its timing classes, each compiled for nothing the daemon runs (about
+// 30 ms of start-up, and memory). In the bundle every import of a Node module is a require(), as in
+// CommonJS, which reads only what is used.
+const builtinAsRequire = {
+  name: 'builtin-as-require',
+  setup(b) {
+    const builtins = new Set(builtinModules);
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
+      const bare = args.path.replace(/^node:/, '');
+      if (!builtins.has(bare) || args.kind !== 'import-statement') return undefined;
+      return { path: bare, namespace: 'node-builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
+      contents: `module.exports = require('node:${args.path}');`,
+      loader: 'js',
+    }));
+  },
+};
+
+await rm(outdir, { recursive: true, force: true }); // no chunk of an earlier build left behind
+// undici calls `assert(condition)` on its hot paths and never anything else of node:assert; loading
+// node:assert compiles its error formatting (diffs, colours) at start-up. In the bundle, the
+// packages' `require('node:assert')` gets a function that loads the real module only when an
+// assertion fails, and hands it the same arguments: the same error is thrown. Any other member
+// is read from the real module.
+const LAZY_ASSERT = `let real = null;
+const load = () => (real ??= require('node:assert'));
+module.exports = new Proxy(function assert() {}, {
+  get: (target, key) => (key === 'prototype' || key === 'length' || key === 'name' ? target[key] : load()[key]),
+  apply: (target, self, args) => { if (!args[0]) load()(...args); },
+});`;
+const lazyAssert = {
+  name: 'lazy-assert',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?assert$/ }, (args) =>
+      // the shim's own require is the real module
+      args.kind === 'require-call' && args.namespace !== 'lazy-assert' ? { path: 'assert', namespace: 'lazy-assert' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-assert' }, () => ({ contents: LAZY_ASSERT, loader: 'js' }));
+  },
+};
+
 const result = await build({
   entryPoints: { 'otel-sentinel': join(root, 'dist', 'src', 'bin.js') },
   outdir,
@@ -41,7 +86,7 @@ const result = await build({
   chunkNames: 'chunks/[name]-[hash]',
   // The packages are CommonJS: their require() of Node's own modules needs a real require.
   banner: { js: "import { createRequire as __sentinelRequire } from 'node:module';\nconst require = __sentinelRequire(import.meta.url);" },
-  plugins: [ownRequire],
+  plugins: [ownRequire, builtinAsRequire, lazyAssert],
   legalComments: 'none', // the packages' licences go whole into THIRD-PARTY-LICENSES.txt, below
   logLevel: 'warning',
   metafile: true,

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import { enableCompileCache } from './runtime/compile-cache.js';
+import { markStartup } from './runtime/startup-steps.js';
+
+markStartup('node');
 
 // Before anything else is imported: every module after this comes from the compile cache.
 enableCompileCache();

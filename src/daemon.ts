@@ -15,6 +15,7 @@ import { createMetricsBatcher } from './metrics/metrics-batcher.js';
 import { createHttpServer } from './http/server.js';
 import { watchFiles, type FileWatch } from './config/watch-files.js';
 import { packageVersion } from './runtime/version.js';
+import { markStartup, startupReport } from './runtime/startup-steps.js';
 
 export interface DaemonOptions {
   /** where the daemon logs (the demo and tests pass theirs); default: JSON on stdout at log.level */
@@ -40,12 +41,14 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
   const collector = createCollectorWatcher();
   const telemetry = createTelemetryScraper();
   let loaded: Loaded = await loadAll(flags, collector, io.env);
+  markStartup('config');
   const logger = opts.logger ?? createLogger(loaded.config.log.level);
   const registry = new Registry();
   const metrics = createMetrics(registry, { version: packageVersion() });
   metrics.setConfigReloadSuccessful(true);
 
   let reloadedFor: number | null = null;
+  let firstRoundDone = false;
   const batcher = createMetricsBatcher({
     metrics,
     source: { takeChanges: () => monitor.takeChanges(), diagnosis: () => monitor.diagnosis() },
@@ -64,7 +67,14 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
       reloadedFor = report.pid; // once per new process, even if its environment stays unreadable
       void reload(loaded.collectorPid === null ? 'collector found' : 'collector restarted');
     },
-    onChange: () => batcher.changed(),
+    onChange: () => {
+      batcher.changed();
+      if (!firstRoundDone && monitor.complete()) {
+        firstRoundDone = true;
+        markStartup('first_round');
+        logger.info({ startup: startupReport() }, 'otel-sentinel ready: the first round is done');
+      }
+    },
   });
   monitor.apply(loaded.config, loaded.model, loaded.env);
 
@@ -145,6 +155,7 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
   }
 
   const address = await server.start();
+  markStartup('listening');
   const watch: FileWatch | null = watchFiles(loaded.files, () => void reload('file change'));
   logger.info({ address: `${address.host}:${address.port}`, exporters: loaded.model.exporters.map((e) => e.name) }, 'otel-sentinel started');
 

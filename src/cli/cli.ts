@@ -4,6 +4,7 @@ import { sizeHeapToMemoryLimit } from '../runtime/heap-limit.js';
 import { tuneHeap } from '../runtime/heap-tuning.js';
 import { ConfigError } from '../config/config-error.js';
 import { errorDocument, FAIL_ON, type Command, type FailOn, type Io } from './command.js';
+import { markStartup } from '../runtime/startup-steps.js';
 
 export type { Command, CommonFlags, FailOn, Io } from './command.js';
 export { errorDocument, FAIL_ON } from './command.js';
@@ -126,7 +127,9 @@ async function run(cmd: Command, io: Io): Promise<number> {
       // under a memory limit, may start the process again in place with a heap limit (never returns then)
       sizeHeapToMemoryLimit();
       tuneHeap();
+      markStartup('cli');
       const { runDaemon } = await import('../daemon.js');
+      markStartup('modules');
       return runDaemon(cmd.flags, io);
     }
   }
