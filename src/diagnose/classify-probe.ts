@@ -95,7 +95,8 @@ export function probeJudge(spec: ExporterSpec): ProbeJudge {
         problems.push(guarded(problem(reason, facts as Facts), ran.secrets));
       } else {
         for (const w of ran.warnings) problems.push(guarded(problem(w.reason, { ...ran.facts, ...w.facts }), ran.secrets));
-        if (ran.mode === 'export' && ran.totalMs > ran.slowResponseMs) {
+        // thresholds.slow_response 0 turns the warning off
+        if (ran.mode === 'export' && ran.slowResponseMs > 0 && ran.totalMs > ran.slowResponseMs) {
           const facts = { ...ran.facts, elapsed_ms: Math.round(ran.totalMs), threshold_ms: ran.slowResponseMs };
           problems.push(guarded(problem('slow_response', facts), ran.secrets));
         }

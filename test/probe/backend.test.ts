@@ -130,6 +130,15 @@ t.test('slow_response: a warning, and the exporter stays up', async (t) => {
   });
 });
 
+t.test('slow_response 0 is off: a slow successful export is up with no warning', async (t) => {
+  const s = await startHttpServer({ delayMs: 200 });
+  t.teardown(() => s.close());
+  const r = await probeOnce(http(s.port), { slowResponseMs: 0 });
+  t.equal(r.up, true);
+  t.ok(r.totalSeconds > 0.1, 'the export waited for the backend (above the 0 ms threshold)');
+  t.same(r.problems, [], 'no slow_response warning');
+});
+
 t.test('unavailable: a load balancer answers HTTP 503 to the gRPC call', async (t) => {
   const { testCerts } = await import('../helpers/certs.js');
   const { EXPORT_PATH } = await import('../helpers/servers.js');
