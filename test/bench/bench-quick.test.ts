@@ -55,6 +55,8 @@ t.test('--quick prints the side-by-side table, the absolute figures and every bu
   t.match(stdout, /^\| idle RSS, 10 exporters .*\| [\d.]+ MB +\|$/m, 'idle RSS');
   // start-up and idle memory beside a bare node measured in the same run
   t.match(stdout, /^\| start: spawn to ready, 10 exporters \/ a bare node's first HTTP 200 \(medians of 2\) +\| \d+ ms \/ \d+ ms \([\d.]+x\) +\|$/m, 'start beside a bare node');
+  // the daemon's own steps, read from its `otel-sentinel ready` log line
+  t.match(stdout, /^\| start, the daemon's own steps \(medians of 2\) +\| node \d+ ms, cli \d+ ms, modules \d+ ms, config \d+ ms, listening \d+ ms, first_round \d+ ms, total \d+ ms, cpu \d+ ms +\|$/m, 'the start step by step');
   t.match(stdout, /^\| idle RSS after 1 s, 10 exporters \/ a bare node HTTP server +\| [\d.]+ MB \/ [\d.]+ MB +\|$/m, 'idle RSS beside a bare node');
   t.match(stdout, /^\| idle RSS after 1 s, 10 exporters: anonymous \+ file-backed +\| [\d.]+ MB \+ [\d.]+ MB +\|$/m, 'idle RSS split');
   t.match(stdout, /^\| idle RSS after 1 s, a bare node: anonymous \+ file-backed +\| [\d.]+ MB \+ [\d.]+ MB +\|$/m, 'bare node RSS split');
