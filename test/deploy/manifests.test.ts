@@ -111,8 +111,8 @@ t.test('liveness follows the sentinel itself (/livez), readiness /readyz, on por
 });
 
 t.test('the sentinel has small, measured resources', async (t) => {
-  t.same(sentinel?.resources?.requests, { cpu: '20m', memory: '128Mi' });
-  t.same(sentinel?.resources?.limits, { memory: '192Mi' });
+  t.same(sentinel?.resources?.requests, { cpu: '20m', memory: '96Mi' });
+  t.same(sentinel?.resources?.limits, { memory: '160Mi' });
 });
 
 t.test('both containers are hardened and run as the same uid', async (t) => {
