@@ -120,7 +120,9 @@ async function run(cmd: Command, io: Io): Promise<number> {
     }
     case 'demo': {
       tuneHeap();
+      markStartup('cli');
       const { runDemo } = await import('../demo/run-demo.js');
+      markStartup('modules'); // the demo's `config` step includes starting its backends
       return runDemo(cmd, io);
     }
     case 'serve': {
