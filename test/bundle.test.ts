@@ -9,8 +9,7 @@
  * THIRD-PARTY-LICENSES.txt.
  */
 import t, { type Test } from 'tap';
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,6 +22,7 @@ import { whenReady } from './helpers/e2e/sentinel.js';
 import { startCollector } from './helpers/collector/collector-process.js';
 import { collectorConfig } from './helpers/collector/collector-config.js';
 import { freePort } from './helpers/collector/free-port.js';
+import { runNode, type CliRun } from './helpers/run-cli.js';
 
 const ROOT = resolve('.');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
@@ -58,23 +58,11 @@ const ENV: NodeJS.ProcessEnv = {
   MALLOC_TRIM_THRESHOLD_: '131072',
 };
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Run = CliRun;
 
 /** `node [--liftoff-only] <script> ...args` in the app dir with the image's environment; killed after 60 s. */
-async function runNode(script: string, args: readonly string[]): Promise<Run> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, script, ...args], { cwd: app, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stdout, stderr };
+function runBundled(script: string, args: readonly string[]): Promise<Run> {
+  return runNode([...NODE_FLAGS, script, ...args], { cwd: app, env: ENV });
 }
 
 /** A temp dir for one test's config files, removed in its teardown. */
@@ -174,7 +162,7 @@ t.test('the runtime layout: the bundle alone, no node_modules reachable, started
   searched.push(...globalPaths);
   t.same(searched.filter((p) => existsSync(p)), [], 'no node_modules (or global package folder) is reachable from the app dir');
 
-  const version = await runNode(ENTRY, ['--version']);
+  const version = await runBundled(ENTRY, ['--version']);
   t.equal(version.code, 0, version.stderr);
   t.match(version.stdout, PKG.version, 'the version comes from the package.json beside the bundle');
 });
@@ -226,8 +214,8 @@ t.test('check --json: the bundle and dist/src give the same diagnosis against re
   writeFileSync(sentinelFile, checkYaml(collectorFile));
   const args = ['check', '--config', sentinelFile, '--json', '--no-collector'];
 
-  const bundled = await runNode(ENTRY, args);
-  const unbundled = await runNode(UNBUNDLED, args);
+  const bundled = await runBundled(ENTRY, args);
+  const unbundled = await runBundled(UNBUNDLED, args);
   t.equal(bundled.code, 1, 'the bundle: exit 1, two exporters are down');
   t.equal(unbundled.code, bundled.code, 'dist/src: the same exit code');
   t.equal(bundled.stderr, unbundled.stderr, 'the same stderr');
@@ -429,7 +417,7 @@ t.test('check from the bundle: a real OpenTelemetry Collector as the backend is 
   );
   const sentinelFile = join(dir, 'sentinel.yaml');
   writeFileSync(sentinelFile, checkYaml(collectorFile));
-  const r = await runNode(ENTRY, ['check', '--config', sentinelFile, '--json', '--no-collector']);
+  const r = await runBundled(ENTRY, ['check', '--config', sentinelFile, '--json', '--no-collector']);
   t.equal(r.code, 0, 'check exits 0: all healthy');
   if (r.code !== 0) t.comment(`${r.stdout}\n${r.stderr}\n${collector.log()}`);
   const d = JSON.parse(r.stdout) as DiagnosisDoc;

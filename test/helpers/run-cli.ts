@@ -16,7 +16,12 @@ export interface CliRun {
  * here, so spawnSync would deadlock them. Killed after 60 s.
  */
 export async function runCli(args: readonly string[], env: Readonly<Record<string, string | undefined>> = {}): Promise<CliRun> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return runNode([BIN, ...args], { env: { ...process.env, ...env } });
+}
+
+/** `node ...argv` (this process's node) to its exit, its output kept; killed after 60 s. */
+export async function runNode(argv: readonly string[], o: { readonly env: NodeJS.ProcessEnv; readonly cwd?: string }): Promise<CliRun> {
+  const child = spawn(process.execPath, argv, { env: o.env, stdio: ['ignore', 'pipe', 'pipe'], ...(o.cwd ? { cwd: o.cwd } : {}) });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
