@@ -8,7 +8,7 @@
  * collector is probed up, and every bundled runtime dependency has its licence in
  * THIRD-PARTY-LICENSES.txt.
  */
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -23,6 +23,7 @@ import { startCollector } from './helpers/collector/collector-process.js';
 import { collectorConfig } from './helpers/collector/collector-config.js';
 import { freePort } from './helpers/collector/free-port.js';
 import { runNode, type CliRun } from './helpers/run-cli.js';
+import { collectorYaml, configDir } from './helpers/reliability-harness.js';
 
 const ROOT = resolve('.');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
@@ -66,12 +67,6 @@ function runBundled(script: string, args: readonly string[]): Promise<Run> {
 }
 
 /** A temp dir for one test's config files, removed in its teardown. */
-function configDir(t: Test): string {
-  const dir = mkdtempSync(join(tmpdir(), 'otel-sentinel-bundle-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 /** otel-sentinel's config for `check`: this collector config, no process, no collector metrics. */
 const checkYaml = (collectorFile: string): string =>
   [
@@ -181,8 +176,7 @@ t.test('check --json: the bundle and dist/src give the same diagnosis against re
   t.teardown(() => Promise.all([grpcPlain, grpcTls, httpPlain, httpTls, tunnelled, zipkin, proxy].map((s) => s.close())));
 
   const ca = certs.ca.certFile;
-  const dir = configDir(t);
-  const collectorFile = join(dir, 'collector.yaml');
+  const { collector: collectorFile, sentinel: sentinelFile } = configDir(t, 'otel-sentinel-bundle-');
   writeFileSync(
     collectorFile,
     JSON.stringify({
@@ -210,7 +204,6 @@ t.test('check --json: the bundle and dist/src give the same diagnosis against re
       },
     }),
   );
-  const sentinelFile = join(dir, 'sentinel.yaml');
   writeFileSync(sentinelFile, checkYaml(collectorFile));
   const args = ['check', '--config', sentinelFile, '--json', '--no-collector'];
 
@@ -278,39 +271,22 @@ t.test('serve from the bundle: ready, metrics with its version, diagnosis, SIGHU
   const a = await startHttpServer();
   const g = await startGrpcServer();
   t.teardown(() => Promise.all([a.close(), g.close()]));
-  const dir = configDir(t);
-  const collectorFile = join(dir, 'collector.yaml');
-  const writeCollector = (exporters: Record<string, unknown>): void =>
-    writeFileSync(
-      collectorFile,
-      JSON.stringify({
-        receivers: { otlp: { protocols: { grpc: {} } } },
-        exporters,
-        service: { pipelines: { traces: { receivers: ['otlp'], exporters: Object.keys(exporters) } } },
-      }),
-    );
+  const cfg = configDir(t, 'otel-sentinel-bundle-');
+  const sentinelFile = cfg.sentinel;
   const first = { 'otlphttp/a': { endpoint: `http://127.0.0.1:${a.port}` } };
-  writeCollector(first);
-  const sentinelFile = join(dir, 'sentinel.yaml');
-  writeFileSync(
-    sentinelFile,
+  cfg.writeCollector(first);
+  cfg.writeSentinel(
     [
-      'listen: "127.0.0.1:0"',
       'collector:',
-      `  config_files: [${JSON.stringify(collectorFile)}]`,
+      `  config_files: [${JSON.stringify(cfg.collector)}]`,
       // a real process to inspect: this one
       `  process: { pid: ${process.pid} }`,
       '  telemetry_url: ""',
       '  use_process_environment: false',
-      'probe:',
-      '  interval: 2s',
-      '  timeout: 2s',
       'thresholds:',
       '  slow_response: 0',
-      'log:',
-      '  level: info',
-      '',
-    ].join('\n'),
+    ],
+    { interval: '2s', timeout: '2s', level: 'info' },
   );
 
   // its log (stdout) goes to the tether's stderr pipe; the tether ends it if this process dies
@@ -353,7 +329,7 @@ t.test('serve from the bundle: ready, metrics with its version, diagnosis, SIGHU
   t.match(await page.text(), 'otlphttp/a');
 
   // an exporter added, then SIGHUP: the new one (gRPC, whose client part the bundle loads only now) is probed up
-  writeCollector({ ...first, 'otlp/b': { endpoint: `127.0.0.1:${g.port}`, tls: { insecure: true } } });
+  cfg.writeCollector({ ...first, 'otlp/b': { endpoint: `127.0.0.1:${g.port}`, tls: { insecure: true } } });
   process.kill(child.pid, 'SIGHUP');
   const added = await waitFor(
     'otlp/b to be probed up after SIGHUP',
@@ -402,20 +378,14 @@ t.test('check from the bundle: a real OpenTelemetry Collector as the backend is 
       }),
     { timeoutMs: 30_000, lastSeen: () => collector.log() },
   );
-  const dir = configDir(t);
-  const collectorFile = join(dir, 'collector.yaml');
+  const { collector: collectorFile, sentinel: sentinelFile } = configDir(t, 'otel-sentinel-bundle-');
   writeFileSync(
     collectorFile,
-    JSON.stringify({
-      receivers: { otlp: { protocols: { grpc: {} } } },
-      exporters: {
-        'otlp/collector': { endpoint: `127.0.0.1:${collector.receiverPort}`, tls: { insecure: true } },
-        'otlphttp/collector': { endpoint: `http://127.0.0.1:${httpPort}` },
-      },
-      service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['otlp/collector', 'otlphttp/collector'] } } },
+    collectorYaml({
+      'otlp/collector': { endpoint: `127.0.0.1:${collector.receiverPort}`, tls: { insecure: true } },
+      'otlphttp/collector': { endpoint: `http://127.0.0.1:${httpPort}` },
     }),
   );
-  const sentinelFile = join(dir, 'sentinel.yaml');
   writeFileSync(sentinelFile, checkYaml(collectorFile));
   const r = await runBundled(ENTRY, ['check', '--config', sentinelFile, '--json', '--no-collector']);
   t.equal(r.code, 0, 'check exits 0: all healthy');
