@@ -48,7 +48,8 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
   metrics.setConfigReloadSuccessful(true);
 
   let reloadedFor: number | null = null;
-  let firstRoundDone = false;
+  // the first round is done: every exporter probed once and the collector inspected; stays true
+  let ready = false;
   const batcher = createMetricsBatcher({
     metrics,
     source: { takeChanges: () => monitor.takeChanges(), diagnosis: () => monitor.diagnosis() },
@@ -69,8 +70,8 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
     },
     onChange: () => {
       batcher.changed();
-      if (!firstRoundDone && monitor.complete()) {
-        firstRoundDone = true;
+      if (!ready && monitor.complete()) {
+        ready = true;
         markStartup('first_round');
         logger.info({ startup: startupReport() }, 'otel-sentinel ready: the first round is done');
       }
@@ -90,14 +91,13 @@ export async function startDaemon(flags: CommonFlags, io: Io, opts: DaemonOption
     });
   }
 
-  let ready = false;
   const server = createHttpServer({
     listen: loaded.config.listen,
     web: loaded.config.web,
     registry,
-    diagnosis: () => (ready || monitor.complete() ? monitor.diagnosis() : null),
+    diagnosis: () => (ready ? monitor.diagnosis() : null),
     live: () => Date.now() - scheduler.lastActivity() < 3 * currentConfig().probe.intervalMs + currentConfig().probe.timeoutMs,
-    ready: () => (ready ||= monitor.complete()),
+    ready: () => ready,
     reload: loaded.config.web.enableLifecycle ? () => reload('http') : undefined,
     logger,
   });
