@@ -21,8 +21,8 @@ const ownRequire = {
   name: 'own-require',
   setup(b) {
     b.onLoad({ filter: /[\\/]dist[\\/]src[\\/].*\.js$/ }, async (args) => {
+      // every module is read here once, and handed on whether it changed or not
       const text = await readFile(args.path, 'utf8');
-      if (!CREATE_REQUIRE.test(text)) return undefined;
       return { contents: text.replace(CREATE_REQUIRE, ''), loader: 'js' };
     });
   },
@@ -49,7 +49,6 @@ const builtinAsRequire = {
   },
 };
 
-await rm(outdir, { recursive: true, force: true }); // no chunk of an earlier build left behind
 // undici calls `assert(condition)` on its hot paths and never anything else of node:assert; loading
 // node:assert compiles its error formatting (diffs, colours) at start-up. In the bundle, the
 // packages' `require('node:assert')` gets a function that loads the real module only when an
@@ -72,6 +71,7 @@ const lazyAssert = {
   },
 };
 
+await rm(outdir, { recursive: true, force: true }); // no chunk of an earlier build left behind
 const result = await build({
   entryPoints: { 'otel-sentinel': join(root, 'dist', 'src', 'bin.js') },
   outdir,
@@ -108,7 +108,7 @@ for (const name of [...packages].sort()) {
 }
 await writeFile(join(outdir, 'THIRD-PARTY-LICENSES.txt'), `Packages bundled into otel-sentinel:\n\n${notices.join(`\n${'-'.repeat(72)}\n\n`)}`);
 
-const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
 if (process.argv.includes('--verbose')) {
+  const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
   console.log(`dist/bundle: ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB`);
 }
