@@ -32,13 +32,11 @@ import { benchAgent, httpGet, pollUntil } from './http-get.js';
 import { probeKinds, mixedExporters } from './probe-kinds.js';
 import { startSentinel, type BenchExporter } from './sentinel-process.js';
 import { startTargets } from './target-process.js';
-import { SHIPPED_BIN } from './shipped-bin.js';
-import { IMAGE_NODE_FLAGS } from './sentinel-process.js';
+import { IMAGE_NODE_FLAGS, SHIPPED_BIN } from './shipped-bin.js';
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
-const BIN = SHIPPED_BIN;
 const PATHS = ['/metrics', '/livez', '/readyz'] as const;
 const MiB = 1024 * 1024;
 
@@ -185,7 +183,7 @@ interface OversizeResult {
 
 async function timedRun(args: readonly string[]): Promise<{ ms: number; code: number | null; stderr: string }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...IMAGE_NODE_FLAGS, BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...IMAGE_NODE_FLAGS, SHIPPED_BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
@@ -441,8 +439,8 @@ async function runMemory(o: Options, dir: string): Promise<MemoryResult> {
   const cgroup = makeCgroup(limit);
   // the shell joins the cgroup, then becomes node: the daemon starts inside the limit
   const child = cgroup
-    ? spawn('/bin/sh', ['-c', 'echo $$ > "$0" && exec "$@"', cgroup.procs, process.execPath, ...IMAGE_NODE_FLAGS, BIN, 'serve', '--config', sentinelFile], { stdio: ['ignore', 'ignore', 'inherit'] })
-    : spawn(process.execPath, [...IMAGE_NODE_FLAGS, BIN, 'serve', '--config', sentinelFile], { stdio: ['ignore', 'ignore', 'inherit'] });
+    ? spawn('/bin/sh', ['-c', 'echo $$ > "$0" && exec "$@"', cgroup.procs, process.execPath, ...IMAGE_NODE_FLAGS, SHIPPED_BIN, 'serve', '--config', sentinelFile], { stdio: ['ignore', 'ignore', 'inherit'] })
+    : spawn(process.execPath, [...IMAGE_NODE_FLAGS, SHIPPED_BIN, 'serve', '--config', sentinelFile], { stdio: ['ignore', 'ignore', 'inherit'] });
   let exited = false;
   child.once('exit', () => (exited = true));
   const url = `http://127.0.0.1:${port}`;

@@ -18,7 +18,6 @@ import { HEALTHY_TOKEN, startHealthyPipeline, sumFamily, violations } from './he
 import { stopChild } from './stop-child.js';
 import { SHIPPED_BIN } from './shipped-bin.js';
 
-const BIN = SHIPPED_BIN;
 
 export async function healthyMain(args: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -53,7 +52,7 @@ export async function healthyMain(args: readonly string[]): Promise<number> {
       '  level: info',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', sentinelFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SHIPPED_BIN, 'serve', '--config', sentinelFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   // Ctrl-C or SIGTERM ends the run early, with its figures, and stops what it started
   let interrupted = false;
   const interrupt = (): void => {

@@ -24,7 +24,7 @@ import { runQueueEta } from './queue-eta.js';
 import { runVerdictTime, VERDICT_INTERVAL_S } from './verdict-time.js';
 import { budgets, renderReport, type BenchResults } from './report.js';
 import { runScaleRounds, SCALE_INTERVAL_S } from './scale.js';
-import { IMAGE_NODE_FLAGS } from './sentinel-process.js';
+import { IMAGE_NODE_FLAGS } from './shipped-bin.js';
 import { runStartup } from './startup.js';
 import { startTargets } from './target-process.js';
 

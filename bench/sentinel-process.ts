@@ -5,7 +5,7 @@ import { parsePrometheusText, type Sample } from '../src/collector/prometheus-te
 import { collectorConfig } from './collector-config.js';
 import { freePort } from './free-port.js';
 import { httpGet, pollUntil } from './http-get.js';
-import { SHIPPED_BIN } from './shipped-bin.js';
+import { IMAGE_NODE_FLAGS, SHIPPED_BIN } from './shipped-bin.js';
 
 /** One exporter of the generated collector config, written as in a collector's `exporters:`. */
 export interface BenchExporter {
@@ -42,13 +42,6 @@ export interface SentinelProcess {
   stop(): Promise<void>;
 }
 
-const BIN = SHIPPED_BIN;
-
-/**
- * The image starts the daemon as `node --liftoff-only` (Dockerfile); a bench run as
- * `node --liftoff-only dist/bench/run.js` starts its daemons the same way, so that it measures them.
- */
-export const IMAGE_NODE_FLAGS: readonly string[] = process.execArgv.filter((a) => a === '--liftoff-only');
 
 /** Writes the collector config and otel-sentinel's config (JSON is YAML) for one run. */
 function writeConfigs(o: SentinelRunOptions, port: number): string {
@@ -73,7 +66,7 @@ export async function startSentinel(o: SentinelRunOptions): Promise<SentinelProc
   const file = writeConfigs(o, port);
   const url = `http://127.0.0.1:${port}`;
   const spawnedAt = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...IMAGE_NODE_FLAGS, ...(o.nodeArgs ?? []), BIN, 'serve', '--config', file], {
+  const child: ChildProcess = spawn(process.execPath, [...IMAGE_NODE_FLAGS, ...(o.nodeArgs ?? []), SHIPPED_BIN, 'serve', '--config', file], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: o.dir,
   });

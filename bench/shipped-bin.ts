@@ -19,3 +19,9 @@ function repoRoot(): string {
  * tests that run a bench part from its TypeScript source.
  */
 export const SHIPPED_BIN = join(repoRoot(), 'dist', 'bundle', 'otel-sentinel.js');
+
+/**
+ * The image starts the daemon as `node --liftoff-only` (Dockerfile); a bench run as
+ * `node --liftoff-only dist/bench/run.js` starts its daemons the same way, so that it measures them.
+ */
+export const IMAGE_NODE_FLAGS: readonly string[] = process.execArgv.filter((a) => a === '--liftoff-only');

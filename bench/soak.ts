@@ -27,7 +27,6 @@ import { BACKEND_KINDS, startSoakBackends, type BackendKind } from './soak-backe
 import { stopChild } from './stop-child.js';
 import { SHIPPED_BIN } from './shipped-bin.js';
 
-const BIN = SHIPPED_BIN;
 const RSS_GROWTH_LIMIT = 0.05;
 
 interface Sample {
@@ -151,7 +150,7 @@ async function main(): Promise<number> {
     ].join('\n'),
   );
 
-  const child = spawn(process.execPath, [BIN, 'serve', '--config', sentinelFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SHIPPED_BIN, 'serve', '--config', sentinelFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let logBytes = 0;
   let stderr = '';
   const logFile = f.log ? createWriteStream(f.log) : null;
