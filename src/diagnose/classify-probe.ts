@@ -87,7 +87,7 @@ export function probeJudge(spec: ExporterSpec): ProbeJudge {
           facts.authenticator = auth.id;
           facts.authenticator_type = auth.detail ? `${auth.type}, ${auth.detail}` : auth.type;
         }
-        if (reason === 'response_timeout' && probeGaveUp(failure, spec.timeoutMs, ran.totalMs)) {
+        if (reason === 'response_timeout' && probeGaveUp(failure, spec.timeoutMs, ran.probeTimeoutMs ?? ran.totalMs)) {
           reason = 'probe_timeout';
           facts.probe_timeout_ms = ran.probeTimeoutMs ?? Math.round(ran.totalMs);
           facts.exporter_timeout_ms = spec.timeoutMs;
@@ -111,11 +111,13 @@ const notTried = (obs: ProbeObservation): ProbeResult => ({ up: false, problems:
 /**
  * Whether the probe's own deadline, not the exporter's `timeout`, ended the wait for the answer:
  * the request was sent and the exporter would have waited longer (0 is no limit). Then nothing
- * says the collector's exports fail; the probe just stopped looking.
+ * says the collector's exports fail; the probe just stopped looking. The probe's deadline is
+ * compared as configured, not as measured: the clock of the probe starts a little after its
+ * deadline does, so an elapsed time can fall short of an exporter timeout equal to the deadline.
  */
-function probeGaveUp(failure: LayerFailure, exporterTimeoutMs: number, elapsedMs: number): boolean {
+function probeGaveUp(failure: LayerFailure, exporterTimeoutMs: number, probeDeadlineMs: number): boolean {
   if (failure.layer !== 'request' || failure.code !== 'TIMEOUT' || failure.facts.timeout_ms !== undefined) return false;
   // a server silent at the HTTP/2 greeting is not slow to answer an export
   if (failure.facts.phase !== 'the POST' && failure.facts.phase !== 'the Export call') return false;
-  return exporterTimeoutMs === 0 || exporterTimeoutMs > elapsedMs;
+  return exporterTimeoutMs === 0 || exporterTimeoutMs > probeDeadlineMs;
 }
