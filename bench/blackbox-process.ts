@@ -25,24 +25,28 @@ export function blackboxModules(caFile: string): Record<string, unknown> {
 /** A running blackbox_exporter. Lifecycle: `startBlackbox()` (resolves once healthy), `stop()` once. */
 export interface BlackboxProcess {
   readonly pid: number;
+  /** performance.now() right before the spawn */
+  readonly spawnedAt: number;
   readonly url: string;
   /** the /probe URL for one target and module */
   probeUrl(target: string, module: string): string;
   stop(): Promise<void>;
 }
 
-export async function startBlackbox(dir: string, caFile: string): Promise<BlackboxProcess> {
+/** `pollMs`: how often /-/healthy is asked while it starts (default 20 ms). */
+export async function startBlackbox(dir: string, caFile: string, pollMs = 20): Promise<BlackboxProcess> {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'blackbox.yml');
   writeFileSync(file, JSON.stringify({ modules: blackboxModules(caFile) }, null, 1));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const server = await startServerBinary('blackbox_exporter', BLACKBOX_BIN, [`--config.file=${file}`, `--web.listen-address=127.0.0.1:${port}`], `${url}/-/healthy`, {
-    intervalMs: 20,
+    intervalMs: pollMs,
     timeoutMs: 15_000,
   });
   return {
     pid: server.pid,
+    spawnedAt: server.spawnedAt,
     url,
     probeUrl: (target, module) => `${url}/probe?target=${encodeURIComponent(target)}&module=${module}`,
     stop: server.stop,

@@ -75,6 +75,15 @@ export function probeKinds(ports: TargetPorts, certs: BenchCerts): ProbeKind[] {
  * TLS, OTLP/HTTP and OTLP/HTTPS exporters, all in export mode.
  */
 export function mixedExporters(n: number, kinds: readonly ProbeKind[]): BenchExporter[] {
+  return mixedKinds(n, kinds).map((k, i) => k.exporter(i));
+}
+
+/** The same mix as blackbox_exporter is asked for it: the i-th exporter's target and module. */
+export function mixedBlackboxProbes(n: number, kinds: readonly ProbeKind[]): ProbeKind['blackbox'][] {
+  return mixedKinds(n, kinds).map((k) => k.blackbox);
+}
+
+function mixedKinds(n: number, kinds: readonly ProbeKind[]): ProbeKind[] {
   const exportKinds = ['grpc', 'grpc_tls', 'http', 'https'].map((id) => kinds.find((k) => k.id === id)!);
-  return Array.from({ length: n }, (_, i) => exportKinds[i % exportKinds.length]!.exporter(i));
+  return Array.from({ length: n }, (_, i) => exportKinds[i % exportKinds.length]!);
 }

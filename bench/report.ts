@@ -146,6 +146,14 @@ export function renderReport(r: BenchResults): string {
     abs.push([`idle RSS after ${st.idleS} s, ${st.exporters} exporters / a bare node HTTP server`, `${mb(st.idle.rssBytes)} / ${mb(st.bareIdle.rssBytes)}`]);
     abs.push([`idle RSS after ${st.idleS} s, ${st.exporters} exporters: anonymous + file-backed`, `${mb(st.idle.anonBytes)} + ${mb(st.idle.fileBytes)}`]);
     abs.push([`idle RSS after ${st.idleS} s, a bare node: anonymous + file-backed`, `${mb(st.bareIdle.anonBytes)} + ${mb(st.bareIdle.fileBytes)}`]);
+    abs.push([
+      `start: spawn to ready, ${st.exporters} exporters / blackbox_exporter's spawn to one probe of each of the same targets answered (medians of ${st.blackboxMs.length})`,
+      `${ms(median(st.readyMs), 0)} / ${ms(median(st.blackboxMs), 0)} (${ratio(median(st.readyMs), median(st.blackboxMs))}x)`,
+    ]);
+    abs.push([
+      `idle RSS after ${st.idleS} s, ${st.exporters} exporters / blackbox_exporter after probing them once: anonymous + file-backed`,
+      `${mb(st.idle.rssBytes)} / ${mb(st.blackboxIdle.rssBytes)}: ${mb(st.blackboxIdle.anonBytes)} + ${mb(st.blackboxIdle.fileBytes)} (${ratio(st.idle.rssBytes, st.blackboxIdle.rssBytes)}x)`,
+    ]);
   }
   if (abs.length > 0) parts.push(table(['otel-sentinel alone', 'measured'], abs));
   if (r.leadtime) {

@@ -63,8 +63,8 @@ async function bench(o: BenchOptions, dir: string): Promise<BenchResults> {
       results.endpoints = await runEndpoints(kinds, o, join(dir, 'endpoints'), targets.pid);
     }
     if (o.parts.has('startup')) {
-      log(`startup: ${o.startupRuns} starts each of otel-sentinel (10 exporters) and a bare node, alternating; idle RSS after ${o.idleS} s`);
-      results.startup = await runStartup(kinds, o, join(dir, 'startup'), targets.pid);
+      log(`startup: ${o.startupRuns} starts each of otel-sentinel (10 exporters), a bare node and blackbox_exporter (the same 10 targets), alternating; idle RSS after ${o.idleS} s`);
+      results.startup = await runStartup(kinds, o, join(dir, 'startup'), targets.pid, certs.caFile);
     }
     if (o.parts.has('leadtime')) {
       log(`lead time: the real collector, queue ${LEAD_QUEUE} requests, otel-sentinel every ${LEAD_INTERVAL} (timeout ${LEAD_TIMEOUT}), ${o.leadRuns} run(s)`);

@@ -4,6 +4,8 @@ import { httpGet, pollUntil } from './http-get.js';
 /** A server program started by the bench. Lifecycle: `startServerBinary()` (resolves once ready), `stop()` once. */
 export interface ServerBinary {
   readonly pid: number;
+  /** performance.now() right before the spawn */
+  readonly spawnedAt: number;
   stop(): Promise<void>;
 }
 
@@ -19,6 +21,7 @@ export async function startServerBinary(
   readyUrl: string,
   wait: { intervalMs: number; timeoutMs: number },
 ): Promise<ServerBinary> {
+  const spawnedAt = performance.now();
   const child = spawn(bin, [...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => {
@@ -41,5 +44,5 @@ export async function startServerBinary(
     await stop();
     throw new Error(`${(err as Error).message}; stderr: ${stderr.trim().slice(0, 1000)}`);
   }
-  return { pid: child.pid!, stop };
+  return { pid: child.pid!, spawnedAt, stop };
 }

@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchOptions } from './bench-options.js';
+import { startBlackbox } from './blackbox-process.js';
 import { freePort } from './free-port.js';
 import { httpGet, pollUntil } from './http-get.js';
-import { mixedExporters, type ProbeKind } from './probe-kinds.js';
+import { mixedBlackboxProbes, mixedExporters, type ProbeKind } from './probe-kinds.js';
 import { startSentinel } from './sentinel-process.js';
 import { sleep } from './stats.js';
 
@@ -31,11 +32,18 @@ export interface StartupResult {
   readonly readyMs: number[];
   /** spawn to the first 200 of a bare `node` HTTP server, ms, one per run (alternating with the above) */
   readonly bareMs: number[];
+  /**
+   * spawn of blackbox_exporter to its answers to one probe of each of the same targets (the
+   * daemon's first round, as Prometheus would ask for it), ms, one per run (alternating too)
+   */
+  readonly blackboxMs: number[];
   /** the daemon's own start-up steps (its `otel-sentinel ready` log line), ms, one record per run */
   readonly steps: Record<string, number>[];
   readonly idleS: number;
   readonly idle: Resident;
   readonly bareIdle: Resident;
+  /** blackbox_exporter idle, `idleS` after its first probes */
+  readonly blackboxIdle: Resident;
 }
 
 const BARE_SERVER = `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.argv[1]), '127.0.0.1')`;
@@ -66,23 +74,57 @@ async function bareNode(idleS: number | null): Promise<{ ms: number; idle: Resid
 }
 
 /**
- * Start-up and idle memory beside a baseline taken in the same run: spawn to ready with 10 mixed
- * exporters and spawn to the first answer of a bare node HTTP server, alternating, `readyRuns`
- * times each (on a shared machine only the medians and their ratio mean something); then the
- * resident memory of each, idle, split into anonymous and file-backed pages.
+ * blackbox_exporter from its spawn until it has answered one probe of each target (all asked at
+ * once as soon as it is healthy, as Prometheus scrapes would), each with probe_success 1: what
+ * the daemon's first round does, done by the tool an SRE would run instead.
  */
-export async function runStartup(kinds: readonly ProbeKind[], o: BenchOptions, dir: string, collectorPid: number): Promise<StartupResult> {
+async function blackboxFirstRound(
+  probes: readonly ProbeKind['blackbox'][],
+  dir: string,
+  caFile: string,
+  idleS: number | null,
+): Promise<{ ms: number; idle: Resident | null }> {
+  const bb = await startBlackbox(dir, caFile, 10);
+  try {
+    const answers = await Promise.all(probes.map((p) => httpGet(bb.probeUrl(p.target, p.module), 10_000)));
+    const ms = performance.now() - bb.spawnedAt;
+    const failed = probes.filter((_, i) => answers[i]!.status !== 200 || !/^probe_success 1$/m.test(answers[i]!.body));
+    if (failed.length > 0) throw new Error(`blackbox_exporter failed its first probes: ${failed.map((p) => `${p.module} ${p.target}`).join(', ')}`);
+    let idle: Resident | null = null;
+    if (idleS !== null) {
+      await sleep(idleS * 1000);
+      idle = readResident(bb.pid);
+    }
+    return { ms, idle };
+  } finally {
+    await bb.stop();
+  }
+}
+
+/**
+ * Start-up and idle memory beside baselines taken in the same run: spawn to ready with 10 mixed
+ * exporters, spawn to the first answer of a bare node HTTP server, and spawn of blackbox_exporter
+ * to its answers to one probe of each of the same 10 targets, alternating, `startupRuns` times
+ * each (on a shared machine only the medians and their ratios mean something); then the resident
+ * memory of each, idle, split into anonymous and file-backed pages.
+ */
+export async function runStartup(kinds: readonly ProbeKind[], o: BenchOptions, dir: string, collectorPid: number, caFile: string): Promise<StartupResult> {
   const exporters = 10;
   const readyMs: number[] = [];
   const bareMs: number[] = [];
+  const blackboxMs: number[] = [];
   const steps: Record<string, number>[] = [];
   let idle: Resident | null = null;
   let bareIdle: Resident | null = null;
+  let blackboxIdle: Resident | null = null;
   for (let i = 0; i < o.startupRuns; i++) {
     const last = i === o.startupRuns - 1;
     const bare = await bareNode(last ? o.idleS : null);
     bareMs.push(bare.ms);
     bareIdle = bare.idle ?? bareIdle;
+    const bb = await blackboxFirstRound(mixedBlackboxProbes(exporters, kinds), join(dir, `blackbox-${i}`), caFile, last ? o.idleS : null);
+    blackboxMs.push(bb.ms);
+    blackboxIdle = bb.idle ?? blackboxIdle;
     const s = await startSentinel({ dir: join(dir, `startup-${i}`), exporters: mixedExporters(exporters, kinds), interval: '15s', timeout: '5s', mode: 'export', collectorPid });
     try {
       readyMs.push(await s.waitReady());
@@ -96,5 +138,5 @@ export async function runStartup(kinds: readonly ProbeKind[], o: BenchOptions, d
       await s.stop();
     }
   }
-  return { exporters, readyMs, bareMs, steps, idleS: o.idleS, idle: idle!, bareIdle: bareIdle! };
+  return { exporters, readyMs, bareMs, blackboxMs, steps, idleS: o.idleS, idle: idle!, bareIdle: bareIdle!, blackboxIdle: blackboxIdle! };
 }

@@ -60,6 +60,9 @@ t.test('--quick prints the side-by-side table, the absolute figures and every bu
   t.match(stdout, /^\| idle RSS after 1 s, 10 exporters \/ a bare node HTTP server +\| [\d.]+ MB \/ [\d.]+ MB +\|$/m, 'idle RSS beside a bare node');
   t.match(stdout, /^\| idle RSS after 1 s, 10 exporters: anonymous \+ file-backed +\| [\d.]+ MB \+ [\d.]+ MB +\|$/m, 'idle RSS split');
   t.match(stdout, /^\| idle RSS after 1 s, a bare node: anonymous \+ file-backed +\| [\d.]+ MB \+ [\d.]+ MB +\|$/m, 'bare node RSS split');
+  // and beside blackbox_exporter, started and asked to probe the same targets once
+  t.match(stdout, /^\| start: spawn to ready, 10 exporters \/ blackbox_exporter's spawn to one probe of each of the same targets answered \(medians of 2\) +\| \d+ ms \/ \d+ ms \([\d.]+x\) +\|$/m, 'start beside blackbox_exporter');
+  t.match(stdout, /^\| idle RSS after 1 s, 10 exporters \/ blackbox_exporter after probing them once: anonymous \+ file-backed +\| [\d.]+ MB \/ [\d.]+ MB: [\d.]+ MB \+ [\d.]+ MB \([\d.]+x\) +\|$/m, 'idle RSS beside blackbox_exporter');
   // every budget is judged (PASS or FAIL, never n/a: every part ran)
   const head = lines.findIndex((l) => /^\| budget +\| measured +\| result +\|$/.test(l));
   t.ok(head > 0, 'the budgets table');
@@ -70,6 +73,7 @@ t.test('--quick prints the side-by-side table, the absolute figures and every bu
   const doc = JSON.parse(readFileSync(out, 'utf8')) as {
     compare: { kind: string; ours: { probes: number }[]; oursFresh: { probes: number }[]; theirs: unknown[]; theirsFresh: unknown[] }[];
     detection: { target: string; ours: number[]; oursMissed: number; theirs: number[]; theirsMissed: number }[];
+    startup: { readyMs: number[]; bareMs: number[]; blackboxMs: number[] };
     budgets: unknown[];
   };
   t.equal(doc.compare.length, 6, 'six probe kinds in the JSON results');
@@ -82,5 +86,6 @@ t.test('--quick prints the side-by-side table, the absolute figures and every bu
     t.equal(d.ours.length, 2, `${d.target}: otel-sentinel named the expected cause after both flips`);
     t.equal(d.theirs.length + d.theirsMissed, 2, `${d.target}: both flips accounted for on the blackbox side`);
   }
+  t.same([doc.startup.readyMs.length, doc.startup.bareMs.length, doc.startup.blackboxMs.length], [2, 2, 2], 'two starts of each in the startup part');
   t.equal(doc.budgets.length, 13);
 });
