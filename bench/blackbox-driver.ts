@@ -15,7 +15,10 @@ export interface Driver {
   stop(): Promise<void>;
 }
 
-export function startDriver(url: string, perSecond: number): Driver {
+/** `url`: one /probe URL, or several asked in turn (one target after another, as a scrape of each would). */
+export function startDriver(url: string | readonly string[], perSecond: number): Driver {
+  const urls = typeof url === 'string' ? [url] : url;
+  if (urls.length === 0) throw new Error('startDriver: no URL to ask');
   let answered = 0;
   let succeeded = 0;
   let errors = 0;
@@ -29,7 +32,7 @@ export function startDriver(url: string, perSecond: number): Driver {
     if (stopped) return;
     const due = Math.floor(((performance.now() - t0) / 1000) * perSecond) + 1;
     for (; sent < due; sent++) {
-      const p = httpGet(url, 30_000)
+      const p = httpGet(urls[sent % urls.length]!, 30_000)
         .then((r) => {
           if (r.status !== 200) errors++;
           else {

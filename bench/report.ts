@@ -5,13 +5,15 @@ import type { EndpointResult } from './endpoints.js';
 import { leadTimeRows, type LeadTimeResult } from './leadtime.js';
 import type { QueueEtaResult } from './queue-eta.js';
 import type { VerdictTimeResult } from './verdict-time.js';
-import type { ScaleResult } from './scale.js';
+import type { ScaleBaselineResult, ScaleResult } from './scale.js';
 import type { StartupResult } from './startup.js';
 import { median } from './stats.js';
 
 export interface BenchResults {
   readonly compare: KindResult[] | null;
   readonly scale: ScaleResult | null;
+  /** blackbox_exporter asked for the scale part's targets at the same rate (null or absent: not run) */
+  readonly scaleBlackbox?: ScaleBaselineResult | null;
   readonly detection: DetectionResult[] | null;
   readonly endpoints: EndpointResult | null;
   /** lead time on the real collector (null: not run) */
@@ -117,6 +119,13 @@ export function renderReport(r: BenchResults): string {
     abs.push([`${at}: RSS at end / peak`, `${mb(s.rssBytes)} / ${mb(s.hwmBytes)}`]);
     abs.push([`${at}: schedule lag p50 / p99`, `${ms(s.lagP50 * 1000, 2)} / ${ms(s.lagP99 * 1000, 2)}`]);
     abs.push([`${at}: probes in ${s.seconds.toFixed(0)} s (failed${several ? ', all runs' : ''})`, `${s.probes} (${s.failed})`]);
+  }
+  const sb = r.scaleBlackbox;
+  if (sb) {
+    const at = `blackbox_exporter, ${sb.targets} targets each every ${sb.intervalS} s`;
+    abs.push([`${at}: CPU (% of one core)`, `${sb.cpuPercent.toFixed(2)} %${s ? ` (otel-sentinel ${ratio(s.cpuPercent, sb.cpuPercent)}x)` : ''}`]);
+    abs.push([`${at}: RSS at end / peak`, `${mb(sb.rssBytes)} / ${mb(sb.hwmBytes)}${s ? ` (otel-sentinel's peak ${ratio(s.hwmBytes, sb.hwmBytes)}x)` : ''}`]);
+    abs.push([`${at}: probes in ${sb.seconds.toFixed(0)} s (failed)`, `${sb.probes} (${sb.failed})`]);
   }
   const e = r.endpoints;
   if (e) {

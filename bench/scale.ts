@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { BenchOptions } from './bench-options.js';
-import { mixedExporters, type ProbeKind } from './probe-kinds.js';
+import { startDriver } from './blackbox-driver.js';
+import { startBlackbox } from './blackbox-process.js';
+import { mixedBlackboxProbes, mixedExporters, type ProbeKind } from './probe-kinds.js';
 import { cpuBetween, readUsage } from './proc-usage.js';
 import { bucketDelta, lagBuckets } from './schedule-lag.js';
 import { probesDone, startSentinel } from './sentinel-process.js';
@@ -106,4 +108,50 @@ export function combineScaleRuns(runs: readonly ScaleResult[]): ScaleResult {
     lagP50: mid((x) => x.lagP50),
     lagP99: max((x) => x.lagP99),
   };
+}
+
+/** blackbox_exporter asked for the scale part's probes at the same rate: the baseline beside it. */
+export interface ScaleBaselineResult {
+  readonly targets: number;
+  readonly intervalS: number;
+  readonly seconds: number;
+  /** `/probe` answers in the window, and how many said probe_success 0 or failed */
+  readonly probes: number;
+  readonly failed: number;
+  readonly cpuPercent: number;
+  readonly rssBytes: number;
+  readonly hwmBytes: number;
+}
+
+/**
+ * blackbox_exporter with the scale part's targets (the same mix, one /probe each per 15 s, driven
+ * open loop from the bench process as Prometheus would scrape them), over a window of the same
+ * length after the same first interval: CPU and memory beside the daemon's in the same run.
+ */
+export async function runScaleBlackbox(kinds: readonly ProbeKind[], o: BenchOptions, dir: string, caFile: string): Promise<ScaleBaselineResult> {
+  const bb = await startBlackbox(dir, caFile);
+  const urls = mixedBlackboxProbes(o.scaleExporters, kinds).map((p) => bb.probeUrl(p.target, p.module));
+  const driver = startDriver(urls, o.scaleExporters / SCALE_INTERVAL_S);
+  try {
+    await sleep((o.quick ? Math.max(1, o.warmupS) : SCALE_INTERVAL_S) * 1000);
+    const [a0, s0, e0] = [driver.answered(), driver.succeeded(), driver.errors()];
+    const u0 = readUsage(bb.pid);
+    await sleep(o.scaleS * 1000);
+    const u1 = readUsage(bb.pid);
+    const [a1, s1, e1] = [driver.answered(), driver.succeeded(), driver.errors()];
+    const seconds = (u1.at - u0.at) / 1000;
+    return {
+      targets: o.scaleExporters,
+      intervalS: SCALE_INTERVAL_S,
+      seconds,
+      probes: a1 - a0,
+      failed: a1 - a0 - (s1 - s0) + (e1 - e0),
+      cpuPercent: (cpuBetween(u0, u1) / 1000 / seconds) * 100,
+      rssBytes: u1.rssBytes,
+      hwmBytes: u1.hwmBytes,
+    };
+  } finally {
+    await driver.stop();
+    await bb.stop();
+  }
 }

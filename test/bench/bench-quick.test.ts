@@ -48,6 +48,10 @@ t.test('--quick prints the side-by-side table, the absolute figures and every bu
   t.match(stdout, /^\| 100 exporters at 15 s: CPU \(% of one core\) +\| [\d.]+ % +\|$/m, 'scale CPU');
   t.match(stdout, /^\| 100 exporters at 15 s: CPU in the first interval after ready +\| [\d.]+ % +\|$/m, 'scale CPU of the first interval');
   t.match(stdout, /^\| 100 exporters at 15 s: schedule lag p50 \/ p99 +\| [\d.]+ ms \/ [\d.]+ ms +\|$/m, 'schedule lag from the histogram');
+  // the scale part's baseline: blackbox_exporter asked for the same targets at the same rate
+  t.match(stdout, /^\| blackbox_exporter, 100 targets each every 15 s: CPU \(% of one core\) +\| [\d.]+ % \(otel-sentinel [\d.]+x\) +\|$/m, 'blackbox CPU at scale');
+  t.match(stdout, /^\| blackbox_exporter, 100 targets each every 15 s: RSS at end \/ peak +\| [\d.]+ MB \/ [\d.]+ MB \(otel-sentinel's peak [\d.]+x\) +\|$/m, 'blackbox RSS at scale');
+  t.match(stdout, /^\| blackbox_exporter, 100 targets each every 15 s: probes in \d+ s \(failed\) +\| [1-9]\d* \(0\) +\|$/m, 'blackbox probed every target, none failed');
   for (const path of ['/metrics', '/api/v1/diagnosis']) {
     for (const n of [100, 1000]) t.match(stdout, new RegExp(`^\\| ${path} at ${n} exporters: median / p99 .*\\| [\\d.]+ ms / [\\d.]+ ms +\\|$`, 'm'), `${path} latency at ${n}`);
   }
