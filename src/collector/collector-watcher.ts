@@ -112,7 +112,7 @@ export function createCollectorWatcher(opts: CollectorWatcherOptions = {}): Coll
 
   async function refreshNow(config: SentinelConfig): Promise<Refresh> {
     const sel = config.collector.process;
-    const key = `${sel.pid}\0${sel.pidFile}\0${sel.name}`;
+    const key = `${sel.pid}\0${sel.pidFile}\0${sel.name}\0${config.collector.configFiles.join('\0')}`;
     if (key !== selectorKey) {
       // a reload that points at another process: a new subject, not a restart
       selectorKey = key;
@@ -122,7 +122,7 @@ export function createCollectorWatcher(opts: CollectorWatcherOptions = {}): Coll
     if (current && (await isAlive(procRoot, current.id))) return { state: current, restarted: null };
     if (current) previous = current;
     current = null;
-    const found = await findCollector(config.collector.process, { procRoot, selfPid });
+    const found = await findCollector(config.collector.process, { procRoot, selfPid, configFiles: config.collector.configFiles });
     if (!found.found) return { state: null, facts: found.facts };
     current = { id: found.identity, cgroup: null, envCode: null, lastRss: null, lastCgroupLimit: null };
     const old = previous;

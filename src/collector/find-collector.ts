@@ -1,5 +1,5 @@
-import { readdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { readdir, readlink, stat } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { Facts } from '../facts.js';
 import { errnoCode, readProcFile } from './read-proc-file.js';
 import { parseProcessStat } from './process-stat.js';
@@ -30,6 +30,11 @@ export interface FindOptions {
   readonly procRoot: string;
   /** never matched: otel-sentinel must not report on itself */
   readonly selfPid: number;
+  /**
+   * the collector config files otel-sentinel reads: of several processes with the collector's
+   * name, one started with `--config` naming one of them is the collector whose config this is
+   */
+  readonly configFiles?: readonly string[];
 }
 
 /**
@@ -106,9 +111,77 @@ async function byName(names: readonly string[], opts: FindOptions): Promise<Find
   if (matches.length === 0) {
     return { found: false, facts: { mode: 'name', names: names.join(', '), visible: pids.length, detail: `no process named ${names.join(' or ')} among the ${pids.length} other processes visible in ${opts.procRoot}` } };
   }
-  // several collectors on one host: the oldest is the long-running one, and it stays the same choice
+  // several collectors on one host: the one started with the config otel-sentinel reads; else (or
+  // among several of those) the oldest, the long-running one, which stays the same choice
   matches.sort((a, b) => a.startTicks - b.startTicks || a.pid - b.pid);
+  if (matches.length > 1 && opts.configFiles && opts.configFiles.length > 0) {
+    const ours = await fileKeys(opts.configFiles);
+    for (const m of matches) if (await startedWith(opts.procRoot, m.pid, ours)) return { found: true, identity: m };
+  }
   return { found: true, identity: matches[0]! };
+}
+
+interface FileKeys {
+  /** absolute paths as otel-sentinel names them */
+  readonly paths: ReadonlySet<string>;
+  /** device and inode of each that exists: the same file under another path (another mount of one volume) */
+  readonly inodes: ReadonlySet<string>;
+}
+
+async function fileKeys(files: readonly string[]): Promise<FileKeys> {
+  const paths = new Set(files.map((f) => resolve(f)));
+  const inodes = new Set<string>();
+  for (const f of paths) {
+    const st = await stat(f).catch(() => null);
+    if (st) inodes.add(`${st.dev}:${st.ino}`);
+  }
+  return { paths, inodes };
+}
+
+/**
+ * Whether a process's command line gives `--config` a file that is one of `ours`: the same
+ * absolute path, or the same file seen through the process's own root (`/proc/PID/root`, so a
+ * container's mount of the volume otel-sentinel also mounts counts). A relative path is the
+ * process's working directory's; `env:`, `yaml:`, `http:` and other non-file URIs never match.
+ */
+async function startedWith(procRoot: string, pid: number, ours: FileKeys): Promise<boolean> {
+  const cmd = await readProcFile(join(procRoot, String(pid), 'cmdline'), 64 * 1024);
+  if (!cmd.ok) return false;
+  const given = collectorConfigPaths(cmd.text.split('\0'));
+  if (given.length === 0) return false;
+  let cwd: string | null = null;
+  for (const path of given) {
+    let abs = path;
+    if (!isAbsolute(path)) {
+      cwd ??= await readlink(join(procRoot, String(pid), 'cwd')).catch(() => '');
+      if (cwd === '') continue;
+      abs = resolve(cwd, path);
+    }
+    if (ours.paths.has(abs)) return true;
+    const st = await stat(join(procRoot, String(pid), 'root', abs)).catch(() => null);
+    if (st && ours.inodes.has(`${st.dev}:${st.ino}`)) return true;
+  }
+  return false;
+}
+
+/**
+ * The files a collector's argv names with `--config` (`--config PATH`, `--config=PATH`, either
+ * with the `file:` scheme), as written; URIs of other providers (`env:`, `yaml:`, `http(s):`) are
+ * left out.
+ */
+export function collectorConfigPaths(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i]!;
+    let value: string | undefined;
+    if (a === '--config') value = argv[++i];
+    else if (a.startsWith('--config=')) value = a.slice('--config='.length);
+    if (value === undefined || value === '') continue;
+    if (value.startsWith('file:')) value = value.slice('file:'.length);
+    else if (/^[a-z][a-z0-9+.-]*:/i.test(value)) continue;
+    if (value !== '') out.push(value);
+  }
+  return out;
 }
 
 async function matchByName(procRoot: string, pid: number, names: readonly string[], wanted: ReadonlySet<string>): Promise<ProcessIdentity | null> {

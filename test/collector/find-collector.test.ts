@@ -5,16 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { createJudgedWatcher } from '../helpers/judged.js';
-import { findCollector } from '../../src/collector/find-collector.js';
+import { collectorConfigPaths, findCollector } from '../../src/collector/find-collector.js';
 import type { SentinelConfig } from '../../src/config/sentinel-config.js';
 
 const SLEEPER = 'setInterval(() => {}, 1000); process.stdout.write("ready\\n");';
 
-function config(proc: Partial<SentinelConfig['collector']['process']>, useEnv = true): SentinelConfig {
+function config(proc: Partial<SentinelConfig['collector']['process']>, useEnv = true, configFiles: readonly string[] = []): SentinelConfig {
   return {
     source: null,
     listen: { host: '127.0.0.1', port: 0 },
-    collector: { configFiles: [], process: { pid: 0, pidFile: '', name: '', ...proc }, telemetryUrl: '', useProcessEnvironment: useEnv },
+    collector: { configFiles, process: { pid: 0, pidFile: '', name: '', ...proc }, telemetryUrl: '', useProcessEnvironment: useEnv },
     probe: { intervalMs: 15000, timeoutMs: 5000, mode: 'export', exporters: [], extraTargets: [] },
     thresholds: { fdRatio: 0.8, memoryRatio: 0.85, certExpiryMs: 0, slowResponseMs: 2000, queueRatio: 0.7 },
     log: { level: 'info' },
@@ -25,9 +25,10 @@ function config(proc: Partial<SentinelConfig['collector']['process']>, useEnv = 
 const signal = (): AbortSignal => AbortSignal.timeout(30_000);
 
 /** Starts a sleeping node process and waits until it runs; killed when the test ends. */
-async function sleeper(t: Test, exe: string, opts: { argv0?: string; env?: Record<string, string> } = {}): Promise<ChildProcess> {
-  const child = spawn(exe, ['-e', SLEEPER], {
+async function sleeper(t: Test, exe: string, opts: { argv0?: string; env?: Record<string, string>; args?: readonly string[]; cwd?: string } = {}): Promise<ChildProcess> {
+  const child = spawn(exe, ['-e', SLEEPER, ...(opts.args ? ['--', ...opts.args] : [])], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
     env: { ...process.env, NODE_OPTIONS: '', ...opts.env },
     ...(opts.argv0 ? { argv0: opts.argv0 } : {}),
   });
@@ -160,4 +161,57 @@ t.test('a new process behind the pid file counts as a restart, also after a gap'
   const later = await w.inspect(cfg, null, signal());
   t.equal(later.restarts, 1);
   t.notOk(later.problems.some((x) => x.reason === 'collector_restarted'), 'no longer reported after the hold time');
+});
+
+t.test("the --config files of a collector's command line, as the collector takes them", async (t) => {
+  const argv = (...a: string[]): string[] => ['/usr/bin/otelcol-contrib', ...a];
+  t.same(collectorConfigPaths(argv('--config', '/etc/otelcol/config.yaml')), ['/etc/otelcol/config.yaml']);
+  t.same(collectorConfigPaths(argv('--config=/etc/otelcol/a.yaml', '--config', 'file:b.yaml', '--config=file:/c.yaml')), ['/etc/otelcol/a.yaml', 'b.yaml', '/c.yaml']);
+  t.same(collectorConfigPaths(argv('--config', 'env:OTEL_CONFIG', '--config=yaml:exporters::debug::verbosity: detailed', '--config', 'https://example.invalid/c.yaml')), [], 'other providers name no file');
+  t.same(collectorConfigPaths(argv('--feature-gates=x', '--config')), [], 'a --config without its value');
+  t.same(collectorConfigPaths(['--config', '/not-argv0.yaml']), [], 'argv[0] is the program');
+});
+
+/** A fake /proc entry for a process named otelcol started at `start` ticks, with this argv. */
+async function fakeCollector(root: string, pid: number, start: number, argv: readonly string[]): Promise<void> {
+  await mkdir(join(root, String(pid)));
+  await writeFile(join(root, String(pid), 'comm'), 'otelcol\n');
+  await writeFile(join(root, String(pid), 'stat'), `${pid} (otelcol) S 1 ${pid} ${pid} 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 ${start} 1000 100 0\n`);
+  await writeFile(join(root, String(pid), 'cmdline'), `${argv.join('\0')}\0`);
+}
+
+t.test('of several processes with the name, the one started with the config otel-sentinel reads; else the oldest', async (t) => {
+  const root = await tempDir(t);
+  await fakeCollector(root, 300, 1000, ['/usr/bin/otelcol', '--config', '/etc/otelcol/gateway.yaml']);
+  await fakeCollector(root, 200, 2000, ['/usr/bin/otelcol', '--config=file:/etc/otelcol/agent.yaml']);
+  await fakeCollector(root, 100, 3000, ['/usr/bin/otelcol', '--config', 'env:CONFIG']);
+  const find = async (configFiles?: readonly string[]): Promise<number | null> => {
+    const r = await findCollector({ pid: 0, pidFile: '', name: '' }, { procRoot: root, selfPid: 1, ...(configFiles ? { configFiles } : {}) });
+    return r.found ? r.identity.pid : null;
+  };
+  t.equal(await find(['/etc/otelcol/agent.yaml']), 200, 'the agent, though younger');
+  t.equal(await find(['/etc/otelcol/base.yaml', '/etc/otelcol/gateway.yaml']), 300, 'any of the merged files');
+  t.equal(await find(['/etc/otelcol/other.yaml']), 300, 'none started with it: the oldest');
+  t.equal(await find(), 300, 'no config files given: the oldest');
+});
+
+t.test('two real collectors by one name: the one whose --config is our file, by a relative path or another path to it', async (t) => {
+  const dir = await tempDir(t);
+  const exe = join(dir, 'config-pick-col');
+  await symlink(process.execPath, exe);
+  await writeFile(join(dir, 'agent.yaml'), 'receivers: {}\n');
+  await writeFile(join(dir, 'gateway.yaml'), 'receivers: {}\n');
+  await symlink(dir, join(dir, 'mounted'));
+  const older = await sleeper(t, exe, { args: ['--config', join(dir, 'gateway.yaml')] });
+  // relative to its working directory, as a collector started from its config's folder
+  const agent = await sleeper(t, exe, { args: ['--config=file:agent.yaml'], cwd: dir });
+  const cfg = (files: readonly string[]): SentinelConfig => config({ name: 'config-pick-col' }, false, files);
+  t.equal((await createJudgedWatcher().locate(cfg([join(dir, 'agent.yaml')])))?.pid, agent.pid, 'the relative path, from its working directory');
+  t.equal((await createJudgedWatcher().locate(cfg([join(dir, 'mounted', 'agent.yaml')])))?.pid, agent.pid, 'the same file by another path');
+  t.equal((await createJudgedWatcher().locate(cfg([join(dir, 'gateway.yaml')])))?.pid, older.pid);
+  t.equal((await createJudgedWatcher().locate(cfg([join(dir, 'none.yaml')])))?.pid, older.pid, 'neither: the oldest');
+  // a reload to another config file looks again
+  const w = createJudgedWatcher();
+  t.equal((await w.locate(cfg([join(dir, 'gateway.yaml')])))?.pid, older.pid);
+  t.equal((await w.locate(cfg([join(dir, 'agent.yaml')])))?.pid, agent.pid, 'after a reload naming the other file');
 });
