@@ -14,6 +14,7 @@ import { describeValue } from './read-yaml-file.js';
 import { quote } from './quote.js';
 import { resolveEndpoint } from './endpoint.js';
 import { PROTOCOLS } from './protocols.js';
+import { lstatSync } from 'node:fs';
 
 
 export interface ExporterInput {
@@ -286,8 +287,25 @@ function otlpExporter(
       : {}),
     ...(dynamicAuth ? { dynamicAuth } : {}),
   };
+  const socket = protocol === 'grpc' ? /^unix:\/\/(\/.*)$/i.exec(endpoint.trim())?.[1] : undefined;
+  if (socket !== undefined && !visibleHere(socket)) {
+    // the socket lives in the collector's file system: a sidecar sees it only where both mount its folder
+    const note = `cannot be checked: ${prefix}.endpoint is the unix socket ${endpoint.trim()}, which otel-sentinel cannot see here (mount its folder into otel-sentinel's container as into the collector's to probe it); nothing is probed`;
+    return { ...spec, protocol: 'none', endpoint: '', note: redact(note, spec.secrets), configProblems: [] };
+  }
   // Messages quote endpoints and details as written; whatever secret they hold is hidden there.
   return { ...spec, configProblems: exporterConfigProblems(spec, { where, now: input.now, certExpiryMs: input.certExpiryMs }, findings) };
+}
+
+/** Whether a path exists in otel-sentinel's file system (one it may not read still exists). */
+function visibleHere(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code !== 'ENOENT' && code !== 'ENOTDIR';
+  }
 }
 
 /** The userinfo of a URL: user, password, and both as written and decoded. */

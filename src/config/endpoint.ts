@@ -14,6 +14,8 @@ export interface ResolvedEndpoint {
   readonly url: string;
   /** HTTP: path and query of the traces URL; gRPC: the OTLP trace Export method */
   readonly path: string;
+  /** gRPC over a unix socket (`unix:///path`): the socket's path; host is then `localhost`, as grpc-go's authority */
+  readonly socketPath?: string;
 }
 
 export type EndpointResolution =
@@ -28,7 +30,6 @@ export const GRPC_EXPORT_PATHS: Readonly<Record<Signal, string>> = Object.freeze
   metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
   logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
 });
-const GRPC_DEFAULT_PORT = 443; // grpc-go's dns resolver default
 
 const bracket = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
@@ -54,34 +55,45 @@ function parsePort(raw: string | undefined, fallback: number): number | null {
 }
 
 /**
- * gRPC (configgrpc): `host:port`, `dns:///host:port`, or `http(s)://host:port`; `http://` or
- * `tls.insecure: true` means plaintext, anything else TLS. A missing port is 443, as in grpc-go.
+ * gRPC (configgrpc, as the collector validates and dials it): `host:port`; `http://` or
+ * `https://` before it; a gRPC target URI whose path is `host:port` (`dns:///host:port`,
+ * `dns://dns-server/host:port`, `passthrough:///host:port`); or `unix:///path` for a unix socket.
+ * The port is required. `http://` or `tls.insecure: true` means plaintext, anything else TLS.
  */
 function resolveGrpc(spec: ExporterSpec): EndpointResolution {
-  let rest = spec.endpoint.trim();
+  const written = spec.endpoint.trim();
+  let rest = written;
   let tls = !spec.tls.insecure;
+  const path = GRPC_EXPORT_PATHS[spec.signal ?? 'traces'];
+  const invalid = (detail: string): EndpointResolution => ({ ok: false, reason: 'invalid_endpoint', detail });
+  if (/^unix:\/\//i.test(rest)) {
+    const socketPath = rest.slice('unix://'.length);
+    if (socketPath === '') return invalid('unix socket path cannot be empty');
+    // grpc-go's unix resolver takes no authority: unix://tmp/otel.sock names a host "tmp"
+    if (!socketPath.startsWith('/')) return invalid(`"${written}" has a host before the socket's path; write unix:///absolute/path`);
+    return { ok: true, endpoint: { host: 'localhost', port: 0, tls, authority: 'localhost', url: `unix://${socketPath}`, path, socketPath } };
+  }
   if (/^http:\/\//i.test(rest)) {
     rest = rest.slice(7);
     tls = false;
   } else if (/^https:\/\//i.test(rest)) {
     rest = rest.slice(8);
     tls = true;
-  } else if (/^dns:\/\/\//i.test(rest)) {
-    rest = rest.slice(7);
-  } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(rest)) {
-    return { ok: false, reason: 'invalid_endpoint', detail: `unsupported scheme in "${spec.endpoint}"` };
+  } else if (rest.includes('://')) {
+    // a gRPC target URI: the collector checks its path for host:port, grpc-go resolves it by scheme
+    const scheme = rest.slice(0, rest.indexOf('://')).toLowerCase();
+    if (scheme !== 'dns' && scheme !== 'passthrough') return invalid(`unsupported scheme in "${written}"`);
+    const afterScheme = rest.slice(scheme.length + 3);
+    const slash = afterScheme.indexOf('/');
+    if (slash < 0) return invalid(`"${written}" is not ${scheme}:///host:port`);
+    rest = afterScheme.slice(slash + 1);
   }
-  if (rest.endsWith('/')) rest = rest.slice(0, -1);
-  if (rest.includes('/')) {
-    return { ok: false, reason: 'invalid_endpoint', detail: `a gRPC endpoint takes no path: "${spec.endpoint}"` };
-  }
+  if (rest.includes('/')) return invalid(`a gRPC endpoint takes no path: "${written}"`);
   const hp = splitHostPort(rest);
-  const port = hp ? parsePort(hp.port, GRPC_DEFAULT_PORT) : null;
-  if (!hp || !hp.host || port === null) {
-    return { ok: false, reason: 'invalid_endpoint', detail: `"${spec.endpoint}" is not host:port` };
-  }
+  if (hp && hp.host && hp.port === undefined) return invalid(`"${written}" has no port: the collector refuses an endpoint without one (missing port in address)`);
+  const port = hp ? parsePort(hp.port, 0) : null;
+  if (!hp || !hp.host || port === null) return invalid(`"${written}" is not host:port`);
   const authority = `${bracket(hp.host)}:${port}`;
-  const path = GRPC_EXPORT_PATHS[spec.signal ?? 'traces'];
   return { ok: true, endpoint: { host: hp.host, port, tls, authority, url: `dns:///${authority}`, path } };
 }
 

@@ -19,6 +19,8 @@ const DNS_NOT_FOUND = new Set(['ENOTFOUND', 'EAI_NONAME', 'ENODATA', 'EAI_NODATA
 
 const CONNECT: Readonly<Record<string, ReasonCode>> = {
   ECONNREFUSED: 'connection_refused',
+  // a unix socket's path that is gone (the backend removed it when it stopped)
+  ENOENT: 'connection_refused',
   [OBSERVED.timeout]: 'connect_timeout',
   ETIMEDOUT: 'connect_timeout',
   EHOSTUNREACH: 'host_unreachable',

@@ -6,14 +6,12 @@ import { fail, OBSERVED, type Layer, type LayerFailure } from './layer.js';
 import type { ProbeRun } from './probe-run.js';
 import { openTunnel } from './proxy-tunnel.js';
 import { settle } from './settle.js';
+import { connectTo, isUnixSocket, shownAddress } from './dial-address.js';
 
 const ignore = (): void => {};
 
-const hostPort = (a: LookupAddress, port: number): string =>
-  a.family === 6 ? `[${a.address}]:${port}` : `${a.address}:${port}`;
-
 function dial(address: LookupAddress, port: number, signal: AbortSignal): Promise<Socket> {
-  const socket = netConnect({ host: address.address, port, family: address.family, noDelay: true });
+  const socket = netConnect({ ...connectTo(address, port), ...(isUnixSocket(address) ? {} : { noDelay: true }) });
   // Errors after a layer stopped listening (a reset while another layer works) must not go unhandled.
   socket.on('error', ignore);
   return settle<Socket>(signal, (resolve, reject) => {
@@ -48,7 +46,7 @@ export const connectLayer: Layer = {
     let first: LayerFailure | undefined;
     const tried: string[] = [];
     for (const address of run.addresses) {
-      const where = hostPort(address, port);
+      const where = shownAddress(address, port);
       tried.push(where);
       try {
         run.socket = await dial(address, port, run.signal);

@@ -4,6 +4,7 @@ import { errorCode } from './error-code.js';
 import { fail, OBSERVED, type Layer } from './layer.js';
 import type { LookupAll } from './prober.js';
 import { settle } from './settle.js';
+import { UNIX_FAMILY } from './dial-address.js';
 
 const systemLookup: LookupAll = (host) => dns.lookup(host, { all: true, verbatim: true });
 
@@ -16,6 +17,12 @@ export const dnsLayer: Layer = {
   phase: 'dns_seconds',
   waitsFor: 'the DNS answer',
   skip(run) {
+    const socketPath = run.prep.endpoint.socketPath;
+    if (socketPath !== undefined && !run.proxy) {
+      // a unix socket: nothing to look up
+      run.addresses = [{ address: socketPath, family: UNIX_FAMILY }];
+      return true;
+    }
     const host = run.proxy ? run.proxy.host : run.prep.endpoint.host;
     const family = isIP(host);
     if (family === 0) return false;

@@ -12,6 +12,7 @@ import type { LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import type { PreparedExporter } from './prepare-exporter.js';
 import type { ProxyTarget } from './proxy-target.js';
+import { isUnixSocket } from './dial-address.js';
 
 /** What the Export call answered. */
 export interface ExportAnswer {
@@ -23,7 +24,7 @@ const EMPTY = Buffer.alloc(0);
 const passthrough = (b: Buffer): Buffer => b;
 
 const targetOf = (a: LookupAddress, port: number): string =>
-  a.family === 6 ? `ipv6:[${a.address}]:${port}` : `ipv4:${a.address}:${port}`;
+  isUnixSocket(a) ? `unix://${a.address}` : a.family === 6 ? `ipv6:[${a.address}]:${port}` : `ipv4:${a.address}:${port}`;
 
 /** grpc-js sends at most these compression algorithms: 1 deflate, 2 gzip. */
 const COMPRESSION: Readonly<Record<string, number>> = { gzip: 2, deflate: 1 };

@@ -54,7 +54,7 @@ export async function closedOrTls(run: ProbeRun, code: string, cause?: unknown):
   }
   if (!run.tlsSocket && dropped) {
     const a = run.connected;
-    if (!run.proxy && a && (await speaksTls(a.address, run.prep.endpoint.port, a.family, run.signal))) {
+    if (!run.proxy && a && (await speaksTls(a, run.prep.endpoint.port, run.signal))) {
       return fail('request', OBSERVED.peerTls, { detail: 'it closed the plaintext connection and accepts a TLS handshake' }, cause);
     }
   }

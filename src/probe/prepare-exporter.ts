@@ -143,8 +143,9 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
       fixedProxy,
       baseFacts: Object.freeze({
         exporter: spec.name,
-        endpoint: endpoint.authority,
-        url: ENDPOINT_FORMS[formOf(spec)].shownAs === 'url' ? endpoint.url : endpoint.authority,
+        // a unix socket is named by its path (its authority is grpc-go's `localhost`)
+        endpoint: endpoint.socketPath !== undefined ? endpoint.url : endpoint.authority,
+        url: ENDPOINT_FORMS[formOf(spec)].shownAs === 'url' || endpoint.socketPath !== undefined ? endpoint.url : endpoint.authority,
         host: endpoint.host,
         port: endpoint.port,
         protocol: spec.protocol,

@@ -11,7 +11,8 @@ export const proxyLayer: Layer = {
   name: 'proxy',
   phase: null,
   waitsFor: 'the proxy',
-  skip: () => false,
+  // grpc-go dials a unix socket directly, whatever the proxy variables say
+  skip: (run) => run.prep.endpoint.socketPath !== undefined,
   async run(run) {
     const { prep } = run;
     const ep = prep.endpoint;

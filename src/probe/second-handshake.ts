@@ -1,7 +1,9 @@
-import { connect as netConnect } from 'node:net';
+import type { LookupAddress } from 'node:dns';
+import { connect as netConnect, type NetConnectOpts } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { ProbeRun } from './probe-run.js';
 import { errorCode } from './error-code.js';
+import { connectTo } from './dial-address.js';
 
 /*
  * Second handshakes: on a failure path only, a throwaway TLS connection asks the server one more
@@ -13,7 +15,7 @@ import { errorCode } from './error-code.js';
  * (reset, close, the probe's deadline) answers false. Sockets are always destroyed.
  */
 export function throwawayHandshake(
-  to: { host: string; port: number; family: number },
+  to: NetConnectOpts,
   tls: Omit<ConnectionOptions, 'socket'>,
   signal: AbortSignal,
   watch: (socket: TLSSocket, finish: (answer: boolean) => void) => void,
@@ -64,7 +66,7 @@ export function clientCertRefused(run: ProbeRun): Promise<boolean> {
     ALPNProtocols: t.alpn as string[],
     rejectUnauthorized: false,
   };
-  return throwawayHandshake({ host: a.address, port: run.prep.endpoint.port, family: a.family }, tls, run.signal, (socket, finish) => {
+  return throwawayHandshake(connectTo(a, run.prep.endpoint.port), tls, run.signal, (socket, finish) => {
     // TLS 1.3 servers send their refusal after the handshake: write, then wait for it.
     socket.once('secureConnect', () => socket.write('\r\n'));
     socket.once('error', (err) => finish(CLIENT_CERT_ALERT.test(errorCode(err))));
@@ -78,8 +80,8 @@ export function clientCertRefused(run: ProbeRun): Promise<boolean> {
  * only runs after a plaintext probe saw the connection closed without an answer, since a TLS
  * server that gets plaintext may close silently instead of sending an alert.
  */
-export function speaksTls(host: string, port: number, family: number, signal: AbortSignal): Promise<boolean> {
-  return throwawayHandshake({ host, port, family }, { rejectUnauthorized: false, ALPNProtocols: ['h2', 'http/1.1'] }, signal, (socket, finish) => {
+export function speaksTls(address: LookupAddress, port: number, signal: AbortSignal): Promise<boolean> {
+  return throwawayHandshake(connectTo(address, port), { rejectUnauthorized: false, ALPNProtocols: ['h2', 'http/1.1'] }, signal, (socket, finish) => {
     socket.once('secureConnect', () => finish(true));
     // A TLS alert is an answer in TLS too; a reset or a plaintext answer is not.
     socket.once('error', (err) => finish(/^ERR_SSL_(SSLV3|TLSV1|TLSV13)_ALERT/.test(errorCode(err))));

@@ -32,7 +32,7 @@ export const configReasons = {
     summary: 'The exporter endpoint cannot be parsed the way the collector parses it.',
     message: (f) => `${exporter(f)}: ${s(f.key, 'endpoint')} is unusable${inFile(f)}: ${s(f.detail)}`,
     fix: (f) =>
-      `Change ${fullKey(f)}: a gRPC exporter takes host:port or http(s)://host:port without a path; an HTTP exporter takes an http:// or https:// URL (traces_endpoint: the full URL ending in /v1/traces)`,
+      `Change ${fullKey(f)}: a gRPC exporter takes host:port (the port is required), http(s)://host:port or dns:///host:port without a path, or unix:///path for a unix socket; an HTTP exporter takes an http:// or https:// URL (traces_endpoint: the full URL ending in /v1/traces)`,
   },
   missing_credentials: {
     cause: 'auth',

@@ -1,6 +1,10 @@
 import { protocolTraits } from '../../config/protocols.js';
 import type { ReasonSpec } from '../reason-spec.js';
 import { code, detail, exporter, hostOf, key, portOf, s, target, via } from './probe-wording.js';
+import type { Facts } from '../../facts.js';
+
+/** a gRPC exporter's unix socket (`unix:///path`) rather than a host and port */
+const isSocket = (f: Facts): boolean => typeof f.endpoint === 'string' && f.endpoint.startsWith('unix://');
 
 const proxyKey = (f: Parameters<ReasonSpec['fix']>[0]): string =>
   f.proxy_source === 'proxy_url'
@@ -14,9 +18,13 @@ export const networkReasons = {
     severity: 'critical',
     summary: 'The TCP connection was refused: nothing listens on that host and port.',
     message: (f) =>
-      `${exporter(f)}: the TCP connection to ${target(f)} was refused${code(f)}: nothing listens on that port`,
+      isSocket(f)
+        ? `${exporter(f)}: the connection to the unix socket ${s(f.endpoint)} was refused${code(f)}: nothing listens on it`
+        : `${exporter(f)}: the TCP connection to ${target(f)} was refused${code(f)}: nothing listens on that port`,
     fix: (f) =>
-      `Start the backend, or correct the host and port in ${key(f, 'endpoint')}${protocolTraits(f.protocol)?.exportsOtlp ? ' (OTLP/gRPC listens on 4317, OTLP/HTTP on 4318)' : ''}; \`nc -vz ${hostOf(f)} ${portOf(f)}\` from the collector's host shows whether the port is open`,
+      isSocket(f)
+        ? `Start the backend that listens on the socket, or correct its path in ${key(f, 'endpoint')}; \`ss -xl | grep ${s(f.endpoint).slice('unix://'.length)}\` on the collector's host shows whether anything listens on it`
+        : `Start the backend, or correct the host and port in ${key(f, 'endpoint')}${protocolTraits(f.protocol)?.exportsOtlp ? ' (OTLP/gRPC listens on 4317, OTLP/HTTP on 4318)' : ''}; \`nc -vz ${hostOf(f)} ${portOf(f)}\` from the collector's host shows whether the port is open`,
   },
   connect_timeout: {
     cause: 'network',
