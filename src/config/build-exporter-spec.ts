@@ -184,6 +184,8 @@ function otherExporter(input: ExporterInput, kind: ExporterKind, sources: ValueS
     const unset = unsetIn([key.replace(/\[\d+\]$/, '')]);
     return { ...none(`not probed: ${input.type} has no ${kind.endpointKey ?? 'endpoint'} set here (${kind.why})`), configProblems: safe(unset) };
   }
+  const unseen = kind.form === 'grpc' ? unseenSocket(`${prefix}.${key}`, endpoint) : null;
+  if (unseen) return none(unseen);
   const tlsBlock = child(block, 'tls');
   const spec: ExporterSpec = {
     ...base,
@@ -287,14 +289,21 @@ function otlpExporter(
       : {}),
     ...(dynamicAuth ? { dynamicAuth } : {}),
   };
-  const socket = protocol === 'grpc' ? /^unix:\/\/(\/.*)$/i.exec(endpoint.trim())?.[1] : undefined;
-  if (socket !== undefined && !visibleHere(socket)) {
-    // the socket lives in the collector's file system: a sidecar sees it only where both mount its folder
-    const note = `cannot be checked: ${prefix}.endpoint is the unix socket ${endpoint.trim()}, which otel-sentinel cannot see here (mount its folder into otel-sentinel's container as into the collector's to probe it); nothing is probed`;
-    return { ...spec, protocol: 'none', endpoint: '', note: redact(note, spec.secrets), configProblems: [] };
-  }
+  const unseen = protocol === 'grpc' ? unseenSocket(`${prefix}.endpoint`, endpoint) : null;
+  if (unseen) return { ...spec, protocol: 'none', endpoint: '', note: redact(unseen, spec.secrets), configProblems: [] };
   // Messages quote endpoints and details as written; whatever secret they hold is hidden there.
   return { ...spec, configProblems: exporterConfigProblems(spec, { where, now: input.now, certExpiryMs: input.certExpiryMs }, findings) };
+}
+
+/**
+ * The note of a gRPC endpoint on a unix socket (`unix:///path`) that otel-sentinel cannot see:
+ * the socket lives in the collector's file system, and a sidecar sees it only where both mount
+ * its folder. Then nothing is probed. Null for any other endpoint.
+ */
+function unseenSocket(key: string, endpoint: string): string | null {
+  const socket = /^unix:\/\/(\/.*)$/i.exec(endpoint.trim())?.[1];
+  if (socket === undefined || visibleHere(socket)) return null;
+  return `cannot be checked: ${key} is the unix socket ${endpoint.trim()}, which otel-sentinel cannot see here (mount its folder into otel-sentinel's container as into the collector's to probe it); nothing is probed`;
 }
 
 /** Whether a path exists in otel-sentinel's file system (one it may not read still exists). */

@@ -105,3 +105,21 @@ t.test("an exporter on a unix socket: the real collector's receiver answers the 
   t.match(down.problems[0]?.message, `the connection to the unix socket unix://${socket} was refused`);
   t.match(down.problems[0]?.fix, `ss -xl | grep ${socket}`);
 });
+
+t.test('an otelarrow exporter (transport probe, endpoint as otlp) on a unix socket it cannot see: unchecked too', async (t) => {
+  const file = join(dir, 'arrow.yaml');
+  const gone = `unix://${join(dir, 'elsewhere', 'arrow.sock')}`;
+  writeFileSync(
+    file,
+    JSON.stringify({
+      exporters: { otelarrow: { endpoint: gone, tls: { insecure: true } }, 'otelarrow/seen': { endpoint: `unix://${socket}`, tls: { insecure: true } } },
+      service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['otelarrow', 'otelarrow/seen'] } } },
+    }),
+  );
+  writeFileSync(socket, '');
+  const [unseen, seen] = readCollectorConfig({ files: [file], env: {}, sentinel }).exporters;
+  t.equal(unseen?.protocol, 'none');
+  t.match(unseen?.note, /^cannot be checked: exporters\.otelarrow\.endpoint is the unix socket unix:\/\/.*arrow\.sock/);
+  t.equal(seen?.protocol, 'tcp', 'a socket it sees gets the transport probe');
+  t.same(seen?.configProblems, []);
+});
