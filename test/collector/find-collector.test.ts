@@ -52,16 +52,27 @@ async function tempDir(t: Test): Promise<string> {
   return dir;
 }
 
+/**
+ * A config file the sleeper names with --config: among other processes with a default collector
+ * name on the machine (a collector running beside the tests), the one started with it is ours.
+ */
+async function ownConfig(dir: string): Promise<string> {
+  const file = join(dir, 'config.yaml');
+  await writeFile(file, 'receivers: {}\n');
+  return file;
+}
+
 t.test('finds the collector by its comm (binary named otelcol-contrib) and reads its environment', async (t) => {
   const dir = await tempDir(t);
   const exe = join(dir, 'otelcol-contrib');
   await symlink(process.execPath, exe);
-  const child = await sleeper(t, exe, { env: { SENTINEL_TEST_MARK: 'seen-in-environ' } });
+  const file = await ownConfig(dir);
+  const child = await sleeper(t, exe, { env: { SENTINEL_TEST_MARK: 'seen-in-environ' }, args: ['--config', file] });
   const w = createJudgedWatcher();
-  const got = await w.locate(config({}));
+  const got = await w.locate(config({}, true, [file]));
   t.equal(got?.pid, child.pid, 'the child, not PID 1, not ourselves');
   t.equal(got?.env?.['SENTINEL_TEST_MARK'], 'seen-in-environ');
-  const report = await w.inspect(config({}), null, signal());
+  const report = await w.inspect(config({}, true, [file]), null, signal());
   t.equal(report.found, true);
   t.equal(report.pid, child.pid);
   t.ok((report.open_fds ?? 0) > 0, 'open fds read');
@@ -72,8 +83,9 @@ t.test('finds the collector by its comm (binary named otelcol-contrib) and reads
 });
 
 t.test('finds the collector by argv[0] when comm differs, and by a configured name', async (t) => {
-  const child = await sleeper(t, process.execPath, { argv0: 'otelcorecol' });
-  const byDefault = await createJudgedWatcher().locate(config({}, false));
+  const file = await ownConfig(await tempDir(t));
+  const child = await sleeper(t, process.execPath, { argv0: 'otelcorecol', args: [`--config=${file}`] });
+  const byDefault = await createJudgedWatcher().locate(config({}, false, [file]));
   t.equal(byDefault?.pid, child.pid);
   t.equal(byDefault?.env, null, 'environment not read when use_process_environment is off');
   const dir = await tempDir(t);
