@@ -170,7 +170,17 @@ export function resolveEndpoint(spec: ExporterSpec): EndpointResolution {
   if (spec.endpoint.trim() === '' && !(PROTOCOLS[spec.protocol].signalEndpointKeys && signalOverride(spec).value)) {
     return { ok: false, reason: 'missing_endpoint', detail: 'no endpoint is set' };
   }
-  return RESOLVE[formOf(spec)](spec);
+  const form = formOf(spec);
+  // YAML trims a plain value, but not a quoted one nor what a variable or a file puts in a value
+  const used = form === 'url' && PROTOCOLS[spec.protocol].signalEndpointKeys ? (signalOverride(spec).value ?? spec.endpoint) : spec.endpoint;
+  if (form !== 'host_port' && used !== used.trim()) {
+    return {
+      ok: false,
+      reason: 'invalid_endpoint',
+      detail: `${JSON.stringify(used)} has white space around it (a quoted value, or a variable or file that holds it): the collector takes it as part of the endpoint, and refuses it or cannot reach it`,
+    };
+  }
+  return RESOLVE[form](spec);
 }
 
 /** The key of the URL probed and its text as the user wrote it (for messages). */

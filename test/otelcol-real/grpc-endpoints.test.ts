@@ -21,15 +21,15 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const socket = join(dir, 'otlp.sock');
 const sentinel = loadSentinelConfig(null, {});
 
-/** Writes a collector config with one gRPC exporter on `endpoint`; what each side says of it. */
-function judge(endpoint: string, i: number): { collectorRefuses: boolean; says: string; invalid: string | null; note: string | undefined } {
-  const file = join(dir, `collector-${i}.yaml`);
+/** Writes a collector config with one exporter (gRPC unless said) on `endpoint`; what each side says of it. */
+function judge(endpoint: string, i: number, type = 'otlp_grpc'): { collectorRefuses: boolean; says: string; invalid: string | null; note: string | undefined } {
+  const file = join(dir, `collector-${type}-${i}.yaml`);
   writeFileSync(
     file,
     JSON.stringify({
       receivers: { otlp: { protocols: { grpc: { endpoint: '127.0.0.1:4317' } } } },
-      exporters: { otlp_grpc: { endpoint, tls: { insecure: true } } },
-      service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['otlp_grpc'] } } },
+      exporters: { [type]: { endpoint, tls: { insecure: true } } },
+      service: { pipelines: { traces: { receivers: ['otlp'], exporters: [type] } } },
     }),
   );
   const oracle = spawnSync(otelcolBinary(), ['validate', `--config=${file}`], { encoding: 'utf8', timeout: 60_000 });
@@ -57,6 +57,9 @@ t.test('otel-sentinel calls an endpoint unusable exactly when the collector refu
     ['http://localhost:4317/v1/traces', /takes no path/],
     ['unix://', /unix socket path cannot be empty/],
     ['localhost:http', /is not host:port/],
+    // what a quoted value or a variable's value may carry: YAML trims only plain values
+    ['localhost:4317 ', /has white space around it/],
+    ['http://localhost:4317\n', /has white space around it/],
   ];
   for (const [i, [endpoint, says]] of forms.entries()) {
     const r = judge(endpoint, i);
@@ -64,6 +67,19 @@ t.test('otel-sentinel calls an endpoint unusable exactly when the collector refu
     if (says) t.match(r.invalid, says, `${endpoint}: the detail`);
     else t.equal(r.note, undefined, `${endpoint}: probed`);
   }
+});
+
+t.test('white space around an endpoint: refused by the collector, or (a gRPC host) never resolved', async (t) => {
+  for (const [i, endpoint] of [' http://localhost:4318', 'http://localhost:4318 ', 'http://localhost:4318\t'].entries()) {
+    const r = judge(endpoint, 200 + i, 'otlp_http');
+    t.equal(r.collectorRefuses, true, `${JSON.stringify(endpoint)}: the collector cannot build the HTTP exporter (${r.says})`);
+    t.match(r.invalid, /has white space around it/, `${JSON.stringify(endpoint)}: otel-sentinel says so`);
+  }
+  // validate accepts a gRPC host with a leading space; the exporter then looks up " localhost"
+  const r = judge(' localhost:4317', 300);
+  t.equal(r.collectorRefuses, false);
+  t.match(r.invalid, /" localhost:4317" has white space around it/);
+  t.equal(judge('http://localhost:4318', 301, 'otlp_http').invalid, null, 'the same without: usable');
 });
 
 t.test('a unix socket that is not there is left unchecked, never called down', async (t) => {
