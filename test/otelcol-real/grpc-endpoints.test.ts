@@ -80,6 +80,12 @@ t.test('white space around an endpoint: refused by the collector, or (a gRPC hos
   t.equal(r.collectorRefuses, false);
   t.match(r.invalid, /" localhost:4317" has white space around it/);
   t.equal(judge('http://localhost:4318', 301, 'otlp_http').invalid, null, 'the same without: usable');
+  // the usual way in: a file written with a trailing newline, referenced as the whole value
+  const file = join(dir, 'endpoint.txt');
+  writeFileSync(file, 'localhost:4317\n');
+  const fromFile = judge(`\${file:${file}}`, 302);
+  t.equal(fromFile.collectorRefuses, true, `the collector keeps the newline (${fromFile.says})`);
+  t.match(fromFile.invalid, /"localhost:4317\\n" has white space around it/);
 });
 
 t.test('a unix socket that is not there is left unchecked, never called down', async (t) => {
