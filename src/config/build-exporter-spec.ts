@@ -221,6 +221,15 @@ function otlpExporter(
   }
   const secrets: string[] = Object.entries(headers).flatMap(([k, v]) => headerSecrets(k, v));
   const findings: Finding[] = [];
+  for (const [k, v] of Object.entries(headers)) {
+    const what = unsendable(k, v, protocol);
+    if (!what) continue;
+    // where the value came from, to point at it (a variable's name or a file's path, never the value)
+    const at = [...input.path, 'headers', k];
+    const variable = input.references.find((r) => startsWith(r.path, at))?.variable;
+    const reference = (input.files ?? []).find((r) => startsWith(r.path, at))?.reference ?? (variable !== undefined ? `\${env:${variable}}` : undefined);
+    findings.push(finding('invalid_header_value', { ...where, key: `headers.${k}`, what, protocol, ...(reference ? { reference } : {}) }));
+  }
 
   const tls = readTls(block);
   if (tls.keyPem) secrets.push(tls.keyPem);
@@ -304,6 +313,25 @@ function unseenSocket(key: string, endpoint: string): string | null {
   const socket = /^unix:\/\/(\/.*)$/i.exec(endpoint.trim())?.[1];
   if (socket === undefined || visibleHere(socket)) return null;
   return `cannot be checked: ${key} is the unix socket ${endpoint.trim()}, which otel-sentinel cannot see here (mount its folder into otel-sentinel's container as into the collector's to probe it); nothing is probed`;
+}
+
+/**
+ * What in a header value the collector refuses to send, in words (never the value: it may be a
+ * secret); null when it can send it. gRPC (grpc-go's metadata check): only printable ASCII, except
+ * in `-bin` keys. HTTP (Go's net/http): no control character but the tab.
+ */
+export function unsendable(key: string, value: string, protocol: 'grpc' | 'http'): string | null {
+  if (protocol === 'grpc' && key.toLowerCase().endsWith('-bin')) return null;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    const bad = protocol === 'grpc' ? c < 0x20 || c > 0x7e : (c < 0x20 && c !== 0x09) || c === 0x7f;
+    if (!bad) continue;
+    const name =
+      c === 0x0a ? 'a newline (\\n)' : c === 0x0d ? 'a carriage return (\\r)' : c === 0x09 ? 'a tab' : c > 0x7f ? 'a character outside ASCII' : `a control character (0x${c.toString(16).padStart(2, '0')})`;
+    const where = i === value.length - 1 ? 'at its end' : i === 0 ? 'at its start' : `at character ${i + 1} of ${value.length}`;
+    return `${name} ${where}`;
+  }
+  return null;
 }
 
 /** Whether a path exists in otel-sentinel's file system (one it may not read still exists). */

@@ -7,6 +7,7 @@ const CODES: readonly (keyof typeof configReasons)[] = [
   'missing_endpoint',
   'invalid_endpoint',
   'missing_credentials',
+  'invalid_header_value',
   'tls_config_invalid',
   'grpc_port_mismatch',
   'http_port_mismatch',
@@ -45,4 +46,18 @@ t.test('with the probe\'s facts only, texts are complete', (t) => {
   t.equal(problem('tls_config_invalid', { exporter: 'otlp/x', key: 'tls.ca_file', detail: 'cannot read "/ca.pem" (ENOENT)' }).fix,
     'Fix exporters.otlp/x.tls.ca_file: a readable PEM file (ca_file: the CA that signed the server certificate; cert_file and key_file: the client certificate and its matching private key)');
   t.end();
+});
+
+t.test('unsendable header values: what grpc-go and Go\'s HTTP client refuse, in words', async (t) => {
+  const { unsendable } = await import('../../src/config/build-exporter-spec.js');
+  t.equal(unsendable('authorization', 'Bearer abc', 'grpc'), null);
+  t.equal(unsendable('authorization', 'Bearer abc\n', 'grpc'), 'a newline (\\n) at its end');
+  t.equal(unsendable('authorization', 'Bearer abc\r\n', 'http'), 'a carriage return (\\r) at character 11 of 12');
+  t.equal(unsendable('x-a', '\u0001x', 'http'), 'a control character (0x01) at its start');
+  t.equal(unsendable('x-a', 'a\tb', 'http'), null, 'HTTP takes a tab');
+  t.equal(unsendable('x-a', 'a\tb', 'grpc'), 'a tab at character 2 of 3', 'gRPC metadata does not');
+  t.equal(unsendable('x-a', 'café', 'http'), null, 'HTTP takes bytes above ASCII');
+  t.equal(unsendable('x-a', 'café', 'grpc'), 'a character outside ASCII at its end');
+  t.equal(unsendable('x-a', 'del\u007f', 'http'), 'a control character (0x7f) at its end');
+  t.equal(unsendable('trace-bin', '\u0000\u0001', 'grpc'), null, 'a -bin key carries bytes');
 });

@@ -119,6 +119,15 @@ export const configReasons = {
     fix: (f) =>
       `Renew the client certificate before ${s(f.not_after)} and replace ${at(f, s(f.key))} (and its key)`,
   },
+  invalid_header_value: {
+    cause: 'auth',
+    severity: 'critical',
+    summary: 'A header value holds a character the collector refuses to send, so every export fails.',
+    message: (f) =>
+      `${exporter(f)}: ${fullKey(f)} holds ${s(f.what)}, which the collector cannot send in ${f.protocol === 'grpc' ? 'gRPC metadata ("contains value with non-printable ASCII characters")' : 'an HTTP header ("invalid header field value")'}: every export fails, and is not retried`,
+    fix: (f) =>
+      `Remove it from the value of ${fullKey(f)}${f.reference ? ` (it comes from ${s(f.reference)})` : ''}: a file or secret written with a trailing newline (echo, a text editor) is the usual cause; write it with printf '%s' or kubectl create secret --from-literal`,
+  },
   env_var_unset: {
     cause: 'endpoint',
     severity: 'warning',
