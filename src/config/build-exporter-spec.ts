@@ -254,6 +254,22 @@ function otlpExporter(
       references: input.collectorReferences,
     });
     Object.assign(headers, auth.headers);
+    // a value the extension sends as is (bearertokenauth trims a token file's lines, not an inline token)
+    for (const [k, v] of Object.entries(auth.headers)) {
+      const what = unsendable(k, v, protocol);
+      if (!what) continue;
+      const type = authenticator.split('/')[0];
+      const variable = input.collectorReferences.find((r) => startsWith(r.path, ['extensions', authenticator]))?.variable;
+      findings.push(
+        finding('invalid_header_value', {
+          ...where,
+          key: `extensions.${authenticator}.${type === 'bearertokenauth' ? 'token' : 'headers'}`,
+          what,
+          protocol,
+          ...(variable !== undefined ? { reference: `\${env:${variable}}` } : {}),
+        }),
+      );
+    }
     secrets.push(...auth.secrets);
     dynamicAuth = auth.dynamic;
     findings.push(...auth.findings);

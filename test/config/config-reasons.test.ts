@@ -61,3 +61,37 @@ t.test('unsendable header values: what grpc-go and Go\'s HTTP client refuse, in 
   t.equal(unsendable('x-a', 'del\u007f', 'http'), 'a control character (0x7f) at its end');
   t.equal(unsendable('trace-bin', '\u0000\u0001', 'grpc'), null, 'a -bin key carries bytes');
 });
+
+t.test('invalid_header_value also for a value an authenticator sends as is; never for a token file the extension trims', async (t) => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { readCollectorConfig } = await import('../../src/config/read-collector-config.js');
+  const { loadSentinelConfig } = await import('../../src/config/load-sentinel-config.js');
+  const dir = mkdtempSync(join(tmpdir(), 'os-auth-hdr-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const tokenFile = join(dir, 'token');
+  writeFileSync(tokenFile, 'tok-in-file-7d1\n');
+  const file = join(dir, 'collector.yaml');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      extensions: { 'bearertokenauth/inline': { token: '${env:TOK}' }, 'bearertokenauth/file': { filename: tokenFile } },
+      exporters: {
+        'otlp_grpc/inline': { endpoint: '127.0.0.1:4317', auth: { authenticator: 'bearertokenauth/inline' } },
+        'otlp_http/file': { endpoint: 'https://127.0.0.1:4318', auth: { authenticator: 'bearertokenauth/file' } },
+      },
+      service: {
+        extensions: ['bearertokenauth/inline', 'bearertokenauth/file'],
+        pipelines: { traces: { receivers: ['otlp'], exporters: ['otlp_grpc/inline', 'otlp_http/file'] } },
+      },
+    }),
+  );
+  const model = readCollectorConfig({ files: [file], env: { TOK: 'tok-inline-3a9\n' }, sentinel: loadSentinelConfig(null, {}) });
+  const inline = model.exporters.find((e) => e.name === 'otlp_grpc/inline')!.configProblems.find((p) => p.reason === 'invalid_header_value');
+  t.match(inline?.message, 'extensions.bearertokenauth/inline.token holds a newline (\\n) at its end, which the collector cannot send in gRPC metadata');
+  t.match(inline?.fix, '(it comes from ${env:TOK})');
+  t.notMatch(`${inline?.message} ${inline?.fix}`, 'tok-inline-3a9', 'never the token');
+  const fromFile = model.exporters.find((e) => e.name === 'otlp_http/file')!.configProblems;
+  t.same(fromFile.filter((p) => p.reason === 'invalid_header_value'), [], 'the extension trims a token file: nothing to say');
+});
