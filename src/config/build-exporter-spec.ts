@@ -12,7 +12,7 @@ import { exportsOtlp, kindOf, type ExporterKind } from './exporter-kinds.js';
 import { readAuthenticator } from './read-authenticator.js';
 import { describeValue } from './read-yaml-file.js';
 import { quote } from './quote.js';
-import { resolveEndpoint } from './endpoint.js';
+import { resolveEndpoint, socketPathOf } from './endpoint.js';
 import { PROTOCOLS } from './protocols.js';
 import { lstatSync } from 'node:fs';
 
@@ -221,15 +221,15 @@ function otlpExporter(
   }
   const secrets: string[] = Object.entries(headers).flatMap(([k, v]) => headerSecrets(k, v));
   const findings: Finding[] = [];
-  for (const [k, v] of Object.entries(headers)) {
-    const what = unsendable(k, v, protocol);
-    if (!what) continue;
-    // where the value came from, to point at it (a variable's name or a file's path, never the value)
-    const at = [...input.path, 'headers', k];
-    const variable = input.references.find((r) => startsWith(r.path, at))?.variable;
-    const reference = (input.files ?? []).find((r) => startsWith(r.path, at))?.reference ?? (variable !== undefined ? `\${env:${variable}}` : undefined);
-    findings.push(finding('invalid_header_value', { ...where, key: `headers.${k}`, what, protocol, ...(reference ? { reference } : {}) }));
-  }
+  findings.push(
+    ...unsendableHeaders(headers, protocol, where, (k) => {
+      // where the value came from, to point at it (a variable's name or a file's path, never the value)
+      const at = [...input.path, 'headers', k];
+      const variable = input.references.find((r) => startsWith(r.path, at))?.variable;
+      const reference = (input.files ?? []).find((r) => startsWith(r.path, at))?.reference ?? (variable !== undefined ? `\${env:${variable}}` : undefined);
+      return { key: `headers.${k}`, reference };
+    }),
+  );
 
   const tls = readTls(block);
   if (tls.keyPem) secrets.push(tls.keyPem);
@@ -255,21 +255,9 @@ function otlpExporter(
     });
     Object.assign(headers, auth.headers);
     // a value the extension sends as is (bearertokenauth trims a token file's lines, not an inline token)
-    for (const [k, v] of Object.entries(auth.headers)) {
-      const what = unsendable(k, v, protocol);
-      if (!what) continue;
-      const type = authenticator.split('/')[0];
-      const variable = input.collectorReferences.find((r) => startsWith(r.path, ['extensions', authenticator]))?.variable;
-      findings.push(
-        finding('invalid_header_value', {
-          ...where,
-          key: `extensions.${authenticator}.${type === 'bearertokenauth' ? 'token' : 'headers'}`,
-          what,
-          protocol,
-          ...(variable !== undefined ? { reference: `\${env:${variable}}` } : {}),
-        }),
-      );
-    }
+    const authKey = `extensions.${authenticator}.${authenticator.split('/')[0] === 'bearertokenauth' ? 'token' : 'headers'}`;
+    const authVariable = input.collectorReferences.find((r) => startsWith(r.path, ['extensions', authenticator]))?.variable;
+    findings.push(...unsendableHeaders(auth.headers, protocol, where, () => ({ key: authKey, reference: authVariable !== undefined ? `\${env:${authVariable}}` : undefined })));
     secrets.push(...auth.secrets);
     dynamicAuth = auth.dynamic;
     findings.push(...auth.findings);
@@ -326,9 +314,26 @@ function otlpExporter(
  * its folder. Then nothing is probed. Null for any other endpoint.
  */
 function unseenSocket(key: string, endpoint: string): string | null {
-  const socket = /^unix:\/\/(\/.*)$/i.exec(endpoint.trim())?.[1];
+  const socket = socketPathOf(endpoint);
   if (socket === undefined || visibleHere(socket)) return null;
-  return `cannot be checked: ${key} is the unix socket ${endpoint.trim()}, which otel-sentinel cannot see here (mount its folder into otel-sentinel's container as into the collector's to probe it); nothing is probed`;
+  return `cannot be checked: ${key} is the unix socket ${endpoint}, which otel-sentinel cannot see here (mount its folder into otel-sentinel's container as into the collector's to probe it); nothing is probed`;
+}
+
+/** invalid_header_value for each header the collector cannot send; `origin` names its key and the reference it came from. */
+function unsendableHeaders(
+  headers: Readonly<Record<string, string>>,
+  protocol: 'grpc' | 'http',
+  where: Facts,
+  origin: (header: string) => { key: string; reference: string | undefined },
+): Finding[] {
+  const out: Finding[] = [];
+  for (const [k, v] of Object.entries(headers)) {
+    const what = unsendable(k, v, protocol);
+    if (!what) continue;
+    const { key, reference } = origin(k);
+    out.push(finding('invalid_header_value', { ...where, key, what, protocol, ...(reference ? { reference } : {}) }));
+  }
+  return out;
 }
 
 /**

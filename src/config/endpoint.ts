@@ -61,16 +61,17 @@ function parsePort(raw: string | undefined, fallback: number): number | null {
  * The port is required. `http://` or `tls.insecure: true` means plaintext, anything else TLS.
  */
 function resolveGrpc(spec: ExporterSpec): EndpointResolution {
-  const written = spec.endpoint.trim();
+  // white space around it was refused before (resolveEndpoint)
+  const written = spec.endpoint;
   let rest = written;
   let tls = !spec.tls.insecure;
   const path = GRPC_EXPORT_PATHS[spec.signal ?? 'traces'];
   const invalid = (detail: string): EndpointResolution => ({ ok: false, reason: 'invalid_endpoint', detail });
   if (/^unix:\/\//i.test(rest)) {
-    const socketPath = rest.slice('unix://'.length);
-    if (socketPath === '') return invalid('unix socket path cannot be empty');
+    const socketPath = socketPathOf(rest);
+    if (rest.length === 'unix://'.length) return invalid('unix socket path cannot be empty');
     // grpc-go's unix resolver takes no authority: unix://tmp/otel.sock names a host "tmp"
-    if (!socketPath.startsWith('/')) return invalid(`"${written}" has a host before the socket's path; write unix:///absolute/path`);
+    if (socketPath === undefined) return invalid(`"${written}" has a host before the socket's path; write unix:///absolute/path`);
     return { ok: true, endpoint: { host: 'localhost', port: 0, tls, authority: 'localhost', url: `unix://${socketPath}`, path, socketPath } };
   }
   if (/^http:\/\//i.test(rest)) {
@@ -95,6 +96,11 @@ function resolveGrpc(spec: ExporterSpec): EndpointResolution {
   if (!hp || !hp.host || port === null) return invalid(`"${written}" is not host:port`);
   const authority = `${bracket(hp.host)}:${port}`;
   return { ok: true, endpoint: { host: hp.host, port, tls, authority, url: `dns:///${authority}`, path } };
+}
+
+/** The socket's path of a gRPC endpoint `unix:///path`; undefined for any other form. */
+export function socketPathOf(endpoint: string): string | undefined {
+  return /^unix:\/\/(\/.*)$/i.exec(endpoint)?.[1];
 }
 
 /** otlphttp's override key of a signal's URL, and its value when set. */

@@ -18,8 +18,8 @@ export const dnsLayer: Layer = {
   waitsFor: 'the DNS answer',
   skip(run) {
     const socketPath = run.prep.endpoint.socketPath;
-    if (socketPath !== undefined && !run.proxy) {
-      // a unix socket: nothing to look up
+    if (socketPath !== undefined) {
+      // a unix socket: nothing to look up (and no proxy: the proxy layer skips it)
       run.addresses = [{ address: socketPath, family: UNIX_FAMILY }];
       return true;
     }
