@@ -15,6 +15,9 @@ export interface Driver {
   stop(): Promise<void>;
 }
 
+/** Whether a /probe answer of blackbox_exporter says the probe succeeded. */
+export const probeSucceeded = (body: string): boolean => /^probe_success 1$/m.test(body);
+
 /** `url`: one /probe URL, or several asked in turn (one target after another, as a scrape of each would). */
 export function startDriver(url: string | readonly string[], perSecond: number): Driver {
   const urls = typeof url === 'string' ? [url] : url;
@@ -37,7 +40,7 @@ export function startDriver(url: string | readonly string[], perSecond: number):
           if (r.status !== 200) errors++;
           else {
             answered++;
-            if (/^probe_success 1$/m.test(r.body)) succeeded++;
+            if (probeSucceeded(r.body)) succeeded++;
           }
         })
         .catch(() => {

@@ -29,6 +29,9 @@ export interface ScaleResult {
 
 export const SCALE_INTERVAL_S = 15;
 
+/** The first interval, left out of the window: one probe of every exporter (shorter in a quick run). */
+const firstIntervalMs = (o: BenchOptions): number => (o.quick ? Math.max(1, o.warmupS) : SCALE_INTERVAL_S) * 1000;
+
 /**
  * Many exporters (a mix of the four export kinds) at a 15 s interval: CPU, memory, schedule lag.
  * The window is the daemon's steady state: it starts once every exporter has been probed, one
@@ -48,7 +51,7 @@ export async function runScale(kinds: readonly ProbeKind[], o: BenchOptions, dir
   try {
     await s.waitReady(120_000);
     const ready = readUsage(s.pid);
-    await sleep((o.quick ? Math.max(1, o.warmupS) : SCALE_INTERVAL_S) * 1000);
+    await sleep(firstIntervalMs(o));
     const before = await s.metrics();
     const u0 = readUsage(s.pid);
     await sleep(o.scaleS * 1000);
@@ -133,7 +136,7 @@ export async function runScaleBlackbox(kinds: readonly ProbeKind[], o: BenchOpti
   const urls = mixedBlackboxProbes(o.scaleExporters, kinds).map((p) => bb.probeUrl(p.target, p.module));
   const driver = startDriver(urls, o.scaleExporters / SCALE_INTERVAL_S);
   try {
-    await sleep((o.quick ? Math.max(1, o.warmupS) : SCALE_INTERVAL_S) * 1000);
+    await sleep(firstIntervalMs(o));
     const [a0, s0, e0] = [driver.answered(), driver.succeeded(), driver.errors()];
     const u0 = readUsage(bb.pid);
     await sleep(o.scaleS * 1000);

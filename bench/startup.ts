@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchOptions } from './bench-options.js';
+import { probeSucceeded } from './blackbox-driver.js';
 import { startBlackbox } from './blackbox-process.js';
 import { freePort } from './free-port.js';
 import { httpGet, pollUntil } from './http-get.js';
@@ -88,7 +89,7 @@ async function blackboxFirstRound(
   try {
     const answers = await Promise.all(probes.map((p) => httpGet(bb.probeUrl(p.target, p.module), 10_000)));
     const ms = performance.now() - bb.spawnedAt;
-    const failed = probes.filter((_, i) => answers[i]!.status !== 200 || !/^probe_success 1$/m.test(answers[i]!.body));
+    const failed = probes.filter((_, i) => answers[i]!.status !== 200 || !probeSucceeded(answers[i]!.body));
     if (failed.length > 0) throw new Error(`blackbox_exporter failed its first probes: ${failed.map((p) => `${p.module} ${p.target}`).join(', ')}`);
     let idle: Resident | null = null;
     if (idleS !== null) {
