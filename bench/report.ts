@@ -14,6 +14,8 @@ export interface BenchResults {
   readonly scale: ScaleResult | null;
   /** blackbox_exporter asked for the scale part's targets at the same rate (null or absent: not run) */
   readonly scaleBlackbox?: ScaleBaselineResult | null;
+  /** the Node.js floor (Node's own modules doing the same probes) at the scale part's targets and rate */
+  readonly scaleFloor?: ScaleBaselineResult | null;
   readonly detection: DetectionResult[] | null;
   readonly endpoints: EndpointResult | null;
   /** lead time on the real collector (null: not run) */
@@ -127,6 +129,13 @@ export function renderReport(r: BenchResults): string {
     abs.push([`${at}: RSS at end / peak`, `${mb(sb.rssBytes)} / ${mb(sb.hwmBytes)}${s ? ` (otel-sentinel's peak ${ratio(s.hwmBytes, sb.hwmBytes)}x)` : ''}`]);
     abs.push([`${at}: probes in ${sb.seconds.toFixed(0)} s (failed)`, `${sb.probes} (${sb.failed})`]);
   }
+  const sf = r.scaleFloor;
+  if (sf) {
+    const at = `the Node.js floor, ${sf.targets} targets each every ${sf.intervalS} s`;
+    abs.push([`${at}: CPU (% of one core)`, `${sf.cpuPercent.toFixed(2)} %${s ? ` (otel-sentinel ${ratio(s.cpuPercent, sf.cpuPercent)}x)` : ''}`]);
+    abs.push([`${at}: RSS at end / peak`, `${mb(sf.rssBytes)} / ${mb(sf.hwmBytes)}${s ? ` (otel-sentinel's peak ${ratio(s.hwmBytes, sf.hwmBytes)}x)` : ''}`]);
+    abs.push([`${at}: probes in ${sf.seconds.toFixed(0)} s (failed)`, `${sf.probes} (${sf.failed})`]);
+  }
   const e = r.endpoints;
   if (e) {
     for (const l of e.latency) abs.push([`${l.path} at ${l.exporters} exporters: median / p99 (${(l.bytes / 1024).toFixed(0)} KiB)`, `${ms(l.medianMs, 2)} / ${ms(l.p99Ms, 2)}`]);
@@ -162,6 +171,14 @@ export function renderReport(r: BenchResults): string {
     abs.push([
       `idle RSS after ${st.idleS} s, ${st.exporters} exporters / blackbox_exporter after probing them once: anonymous + file-backed`,
       `${mb(st.idle.rssBytes)} / ${mb(st.blackboxIdle.rssBytes)}: ${mb(st.blackboxIdle.anonBytes)} + ${mb(st.blackboxIdle.fileBytes)} (${ratio(st.idle.rssBytes, st.blackboxIdle.rssBytes)}x)`,
+    ]);
+    abs.push([
+      `start: spawn to ready, ${st.exporters} exporters / the Node.js floor's spawn to its first round (Node's own modules, the same probes; medians of ${st.floorMs.length})`,
+      `${ms(median(st.readyMs), 0)} / ${ms(median(st.floorMs), 0)} (${ratio(median(st.readyMs), median(st.floorMs))}x)`,
+    ]);
+    abs.push([
+      `idle RSS after ${st.idleS} s, ${st.exporters} exporters / the Node.js floor after its first round: anonymous + file-backed`,
+      `${mb(st.idle.rssBytes)} / ${mb(st.floorIdle.rssBytes)}: ${mb(st.floorIdle.anonBytes)} + ${mb(st.floorIdle.fileBytes)} (${ratio(st.idle.rssBytes, st.floorIdle.rssBytes)}x)`,
     ]);
   }
   if (abs.length > 0) parts.push(table(['otel-sentinel alone', 'measured'], abs));

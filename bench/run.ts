@@ -23,7 +23,7 @@ import { probeKinds } from './probe-kinds.js';
 import { runQueueEta } from './queue-eta.js';
 import { runVerdictTime, VERDICT_INTERVAL_S } from './verdict-time.js';
 import { budgets, renderReport, type BenchResults } from './report.js';
-import { runScaleBlackbox, runScaleRounds, SCALE_INTERVAL_S } from './scale.js';
+import { runScaleBlackbox, runScaleFloor, runScaleRounds, SCALE_INTERVAL_S } from './scale.js';
 import { IMAGE_NODE_FLAGS } from './shipped-bin.js';
 import { runStartup } from './startup.js';
 import { startTargets } from './target-process.js';
@@ -44,7 +44,7 @@ async function bench(o: BenchOptions, dir: string): Promise<BenchResults> {
   const certs = makeBenchCerts(dir);
   const targets = await startTargets(certs);
   const kinds = probeKinds(targets.ports, certs);
-  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = { compare: null, scale: null, scaleBlackbox: null, detection: null, endpoints: null, startup: null, leadtime: null, queue: null, verdict: null };
+  const results: { -readonly [K in keyof BenchResults]: BenchResults[K] } = { compare: null, scale: null, scaleBlackbox: null, scaleFloor: null, detection: null, endpoints: null, startup: null, leadtime: null, queue: null, verdict: null };
   try {
     if (o.parts.has('compare')) {
       log(`side by side: ${o.exporters} exporters at ${o.intervalS} s = ${(o.exporters / o.intervalS).toFixed(1)} probes/s, ${o.windowS} s windows, ${o.rounds} rounds A B`);
@@ -55,6 +55,8 @@ async function bench(o: BenchOptions, dir: string): Promise<BenchResults> {
       results.scale = await runScaleRounds(kinds, o, join(dir, 'scale'), targets.pid);
       log(`scale: blackbox_exporter asked for the same ${o.scaleExporters} targets, each every ${SCALE_INTERVAL_S} s, for ${o.scaleS} s`);
       results.scaleBlackbox = await runScaleBlackbox(kinds, o, join(dir, 'scale-blackbox'), certs.caFile);
+      log(`scale: the Node.js floor (Node's own modules, the same probes) at the same ${o.scaleExporters} targets, ${o.scaleS} s window`);
+      results.scaleFloor = await runScaleFloor(kinds, o);
     }
     if (o.parts.has('detect')) {
       log(`detection: ${o.flips} flips per failure, interval ${DETECT_INTERVAL_S} s, timeout ${DETECT_TIMEOUT_S} s`);

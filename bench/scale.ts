@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { BenchOptions } from './bench-options.js';
 import { startDriver } from './blackbox-driver.js';
 import { startBlackbox } from './blackbox-process.js';
+import { floorTargetOf, startNodeFloor } from './node-floor-process.js';
 import { mixedBlackboxProbes, mixedExporters, type ProbeKind } from './probe-kinds.js';
 import { cpuBetween, readUsage } from './proc-usage.js';
 import { bucketDelta, lagBuckets } from './schedule-lag.js';
@@ -156,5 +157,34 @@ export async function runScaleBlackbox(kinds: readonly ProbeKind[], o: BenchOpti
   } finally {
     await driver.stop();
     await bb.stop();
+  }
+}
+
+/**
+ * The Node.js floor (`node-floor.ts`) probing the same targets at the same rate: each once every
+ * 15 s, spread over the interval, on a fresh connection, with Node's own modules only. The window
+ * starts one interval after its first round, as the daemon's does.
+ */
+export async function runScaleFloor(kinds: readonly ProbeKind[], o: BenchOptions): Promise<ScaleBaselineResult> {
+  const floor = await startNodeFloor(mixedExporters(o.scaleExporters, kinds).map(floorTargetOf), SCALE_INTERVAL_S * 1000);
+  try {
+    await floor.waitReady(60_000);
+    await sleep(firstIntervalMs(o));
+    const [n0, u0] = [await floor.stats(), readUsage(floor.pid)];
+    await sleep(o.scaleS * 1000);
+    const [u1, n1] = [readUsage(floor.pid), await floor.stats()];
+    const seconds = (u1.at - u0.at) / 1000;
+    return {
+      targets: o.scaleExporters,
+      intervalS: SCALE_INTERVAL_S,
+      seconds,
+      probes: n1.probes - n0.probes,
+      failed: n1.failed - n0.failed,
+      cpuPercent: (cpuBetween(u0, u1) / 1000 / seconds) * 100,
+      rssBytes: u1.rssBytes,
+      hwmBytes: u1.hwmBytes,
+    };
+  } finally {
+    await floor.stop();
   }
 }

@@ -6,8 +6,9 @@ import { probeSucceeded } from './blackbox-driver.js';
 import { startBlackbox } from './blackbox-process.js';
 import { freePort } from './free-port.js';
 import { httpGet, pollUntil } from './http-get.js';
+import { floorTargetOf, startNodeFloor } from './node-floor-process.js';
 import { mixedBlackboxProbes, mixedExporters, type ProbeKind } from './probe-kinds.js';
-import { startSentinel } from './sentinel-process.js';
+import { startSentinel, type BenchExporter } from './sentinel-process.js';
 import { sleep } from './stats.js';
 
 /** Resident memory of a process from /proc/PID/smaps_rollup, bytes. */
@@ -38,6 +39,11 @@ export interface StartupResult {
    * daemon's first round, as Prometheus would ask for it), ms, one per run (alternating too)
    */
   readonly blackboxMs: number[];
+  /**
+   * spawn of the Node.js floor (`node-floor.ts`: Node's own modules doing the same probes, nothing
+   * else) to its first round done, ms, one per run (alternating too)
+   */
+  readonly floorMs: number[];
   /** the daemon's own start-up steps (its `otel-sentinel ready` log line), ms, one record per run */
   readonly steps: Record<string, number>[];
   readonly idleS: number;
@@ -45,6 +51,8 @@ export interface StartupResult {
   readonly bareIdle: Resident;
   /** blackbox_exporter idle, `idleS` after its first probes */
   readonly blackboxIdle: Resident;
+  /** the Node.js floor idle, `idleS` after its first round */
+  readonly floorIdle: Resident;
 }
 
 const BARE_SERVER = `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.argv[1]), '127.0.0.1')`;
@@ -71,6 +79,22 @@ async function bareNode(idleS: number | null): Promise<{ ms: number; idle: Resid
   } finally {
     child.kill('SIGTERM');
     await exited;
+  }
+}
+
+/** The Node.js floor from its spawn until its first round is done: the same probes with Node's own modules only. */
+async function nodeFloorFirstRound(exporters: readonly BenchExporter[], idleS: number | null): Promise<{ ms: number; idle: Resident | null }> {
+  const floor = await startNodeFloor(exporters.map(floorTargetOf));
+  try {
+    const ms = await floor.waitReady();
+    let idle: Resident | null = null;
+    if (idleS !== null) {
+      await sleep(idleS * 1000);
+      idle = readResident(floor.pid);
+    }
+    return { ms, idle };
+  } finally {
+    await floor.stop();
   }
 }
 
@@ -104,8 +128,9 @@ async function blackboxFirstRound(
 
 /**
  * Start-up and idle memory beside baselines taken in the same run: spawn to ready with 10 mixed
- * exporters, spawn to the first answer of a bare node HTTP server, and spawn of blackbox_exporter
- * to its answers to one probe of each of the same 10 targets, alternating, `startupRuns` times
+ * exporters, spawn to the first answer of a bare node HTTP server, spawn of the Node.js floor
+ * (Node's own modules doing the same probes) to its first round done, and spawn of
+ * blackbox_exporter to its answers to one probe of each of the same 10 targets, alternating, `startupRuns` times
  * each (on a shared machine only the medians and their ratios mean something); then the resident
  * memory of each, idle, split into anonymous and file-backed pages.
  */
@@ -114,15 +139,20 @@ export async function runStartup(kinds: readonly ProbeKind[], o: BenchOptions, d
   const readyMs: number[] = [];
   const bareMs: number[] = [];
   const blackboxMs: number[] = [];
+  const floorMs: number[] = [];
   const steps: Record<string, number>[] = [];
   let idle: Resident | null = null;
   let bareIdle: Resident | null = null;
   let blackboxIdle: Resident | null = null;
+  let floorIdle: Resident | null = null;
   for (let i = 0; i < o.startupRuns; i++) {
     const last = i === o.startupRuns - 1;
     const bare = await bareNode(last ? o.idleS : null);
     bareMs.push(bare.ms);
     bareIdle = bare.idle ?? bareIdle;
+    const floor = await nodeFloorFirstRound(mixedExporters(exporters, kinds), last ? o.idleS : null);
+    floorMs.push(floor.ms);
+    floorIdle = floor.idle ?? floorIdle;
     const bb = await blackboxFirstRound(mixedBlackboxProbes(exporters, kinds), join(dir, `blackbox-${i}`), caFile, last ? o.idleS : null);
     blackboxMs.push(bb.ms);
     blackboxIdle = bb.idle ?? blackboxIdle;
@@ -139,5 +169,5 @@ export async function runStartup(kinds: readonly ProbeKind[], o: BenchOptions, d
       await s.stop();
     }
   }
-  return { exporters, readyMs, bareMs, blackboxMs, steps, idleS: o.idleS, idle: idle!, bareIdle: bareIdle!, blackboxIdle: blackboxIdle! };
+  return { exporters, readyMs, bareMs, blackboxMs, floorMs, steps, idleS: o.idleS, idle: idle!, bareIdle: bareIdle!, blackboxIdle: blackboxIdle!, floorIdle: floorIdle! };
 }

@@ -52,6 +52,10 @@ t.test('--quick prints the side-by-side table, the absolute figures and every bu
   t.match(stdout, /^\| blackbox_exporter, 100 targets each every 15 s: CPU \(% of one core\) +\| [\d.]+ % \(otel-sentinel [\d.]+x\) +\|$/m, 'blackbox CPU at scale');
   t.match(stdout, /^\| blackbox_exporter, 100 targets each every 15 s: RSS at end \/ peak +\| [\d.]+ MB \/ [\d.]+ MB \(otel-sentinel's peak [\d.]+x\) +\|$/m, 'blackbox RSS at scale');
   t.match(stdout, /^\| blackbox_exporter, 100 targets each every 15 s: probes in \d+ s \(failed\) +\| [1-9]\d* \(0\) +\|$/m, 'blackbox probed every target, none failed');
+  // and the Node.js floor: Node's own modules doing the same probes, at the same rate
+  t.match(stdout, /^\| the Node.js floor, 100 targets each every 15 s: CPU \(% of one core\) +\| [\d.]+ % \(otel-sentinel [\d.]+x\) +\|$/m, 'floor CPU at scale');
+  t.match(stdout, /^\| the Node.js floor, 100 targets each every 15 s: RSS at end \/ peak +\| [\d.]+ MB \/ [\d.]+ MB \(otel-sentinel's peak [\d.]+x\) +\|$/m, 'floor RSS at scale');
+  t.match(stdout, /^\| the Node.js floor, 100 targets each every 15 s: probes in \d+ s \(failed\) +\| [1-9]\d* \(0\) +\|$/m, 'the floor probed every target, none failed');
   for (const path of ['/metrics', '/api/v1/diagnosis']) {
     for (const n of [100, 1000]) t.match(stdout, new RegExp(`^\\| ${path} at ${n} exporters: median / p99 .*\\| [\\d.]+ ms / [\\d.]+ ms +\\|$`, 'm'), `${path} latency at ${n}`);
   }
@@ -67,6 +71,9 @@ t.test('--quick prints the side-by-side table, the absolute figures and every bu
   // and beside blackbox_exporter, started and asked to probe the same targets once
   t.match(stdout, /^\| start: spawn to ready, 10 exporters \/ blackbox_exporter's spawn to one probe of each of the same targets answered \(medians of 2\) +\| \d+ ms \/ \d+ ms \([\d.]+x\) +\|$/m, 'start beside blackbox_exporter');
   t.match(stdout, /^\| idle RSS after 1 s, 10 exporters \/ blackbox_exporter after probing them once: anonymous \+ file-backed +\| [\d.]+ MB \/ [\d.]+ MB: [\d.]+ MB \+ [\d.]+ MB \([\d.]+x\) +\|$/m, 'idle RSS beside blackbox_exporter');
+  // and beside the Node.js floor, started to its first round of the same probes
+  t.match(stdout, /^\| start: spawn to ready, 10 exporters \/ the Node.js floor's spawn to its first round \(Node's own modules, the same probes; medians of 2\) +\| \d+ ms \/ \d+ ms \([\d.]+x\) +\|$/m, 'start beside the Node.js floor');
+  t.match(stdout, /^\| idle RSS after 1 s, 10 exporters \/ the Node.js floor after its first round: anonymous \+ file-backed +\| [\d.]+ MB \/ [\d.]+ MB: [\d.]+ MB \+ [\d.]+ MB \([\d.]+x\) +\|$/m, 'idle RSS beside the Node.js floor');
   // every budget is judged (PASS or FAIL, never n/a: every part ran)
   const head = lines.findIndex((l) => /^\| budget +\| measured +\| result +\|$/.test(l));
   t.ok(head > 0, 'the budgets table');
@@ -77,7 +84,8 @@ t.test('--quick prints the side-by-side table, the absolute figures and every bu
   const doc = JSON.parse(readFileSync(out, 'utf8')) as {
     compare: { kind: string; ours: { probes: number }[]; oursFresh: { probes: number }[]; theirs: unknown[]; theirsFresh: unknown[] }[];
     detection: { target: string; ours: number[]; oursMissed: number; theirs: number[]; theirsMissed: number }[];
-    startup: { readyMs: number[]; bareMs: number[]; blackboxMs: number[] };
+    startup: { readyMs: number[]; bareMs: number[]; blackboxMs: number[]; floorMs: number[] };
+    scaleFloor: { probes: number; failed: number };
     budgets: unknown[];
   };
   t.equal(doc.compare.length, 6, 'six probe kinds in the JSON results');
@@ -90,6 +98,7 @@ t.test('--quick prints the side-by-side table, the absolute figures and every bu
     t.equal(d.ours.length, 2, `${d.target}: otel-sentinel named the expected cause after both flips`);
     t.equal(d.theirs.length + d.theirsMissed, 2, `${d.target}: both flips accounted for on the blackbox side`);
   }
-  t.same([doc.startup.readyMs.length, doc.startup.bareMs.length, doc.startup.blackboxMs.length], [2, 2, 2], 'two starts of each in the startup part');
+  t.same([doc.startup.readyMs.length, doc.startup.bareMs.length, doc.startup.blackboxMs.length, doc.startup.floorMs.length], [2, 2, 2, 2], 'two starts of each in the startup part');
+  t.ok(doc.scaleFloor.probes > 0 && doc.scaleFloor.failed === 0, 'the floor probed at scale, none failed');
   t.equal(doc.budgets.length, 13);
 });
