@@ -48,7 +48,7 @@ export async function startNodeFloor(targets: readonly FloorTarget[], intervalMs
           if (a.status === 500) return { failed: a.body };
           return a.status === 200 ? { ms: performance.now() - spawnedAt } : undefined;
         },
-        2,
+        10, // as often as the daemon's /readyz is asked: each answer costs the asked process CPU
         deadlineMs,
       );
       const r = await Promise.race([ready, exited]);
