@@ -57,6 +57,13 @@ export interface StartupResult {
 
 const BARE_SERVER = `require('node:http').createServer((q, s) => s.end('ok')).listen(Number(process.argv[1]), '127.0.0.1')`;
 
+/** The process's resident memory after `idleS` seconds idle; null when `idleS` is null (not the run that measures it). */
+async function idleResident(pid: number, idleS: number | null): Promise<Resident | null> {
+  if (idleS === null) return null;
+  await sleep(idleS * 1000);
+  return readResident(pid);
+}
+
 /** A bare node answering HTTP: the floor of what any Node.js sidecar costs to start and to hold. */
 async function bareNode(idleS: number | null): Promise<{ ms: number; idle: Resident | null }> {
   const port = await freePort();
@@ -70,12 +77,7 @@ async function bareNode(idleS: number | null): Promise<{ ms: number; idle: Resid
       10,
       30_000,
     );
-    let idle: Resident | null = null;
-    if (idleS !== null) {
-      await sleep(idleS * 1000);
-      idle = readResident(child.pid!);
-    }
-    return { ms, idle };
+    return { ms, idle: await idleResident(child.pid!, idleS) };
   } finally {
     child.kill('SIGTERM');
     await exited;
@@ -87,12 +89,7 @@ async function nodeFloorFirstRound(exporters: readonly BenchExporter[], idleS: n
   const floor = await startNodeFloor(exporters.map(floorTargetOf));
   try {
     const ms = await floor.waitReady();
-    let idle: Resident | null = null;
-    if (idleS !== null) {
-      await sleep(idleS * 1000);
-      idle = readResident(floor.pid);
-    }
-    return { ms, idle };
+    return { ms, idle: await idleResident(floor.pid, idleS) };
   } finally {
     await floor.stop();
   }
@@ -115,12 +112,7 @@ async function blackboxFirstRound(
     const ms = performance.now() - bb.spawnedAt;
     const failed = probes.filter((_, i) => answers[i]!.status !== 200 || !probeSucceeded(answers[i]!.body));
     if (failed.length > 0) throw new Error(`blackbox_exporter failed its first probes: ${failed.map((p) => `${p.module} ${p.target}`).join(', ')}`);
-    let idle: Resident | null = null;
-    if (idleS !== null) {
-      await sleep(idleS * 1000);
-      idle = readResident(bb.pid);
-    }
-    return { ms, idle };
+    return { ms, idle: await idleResident(bb.pid, idleS) };
   } finally {
     await bb.stop();
   }
@@ -161,10 +153,7 @@ export async function runStartup(kinds: readonly ProbeKind[], o: BenchOptions, d
       readyMs.push(await s.waitReady());
       const logged = await pollUntil('the ready log line', async () => s.startup() ?? undefined, 10, 5000).catch(() => null);
       if (logged) steps.push(logged);
-      if (last) {
-        await sleep(o.idleS * 1000);
-        idle = readResident(s.pid);
-      }
+      if (last) idle = await idleResident(s.pid, o.idleS);
     } finally {
       await s.stop();
     }
