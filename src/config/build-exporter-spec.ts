@@ -138,6 +138,9 @@ export function buildExporterSpec(input: ExporterInput): ExporterSpec {
   return otlpExporter(input, kind.protocol, sources, signal, unreadable[0]);
 }
 
+/** The spec's `keyPrefix`: set only where the keys are not under `exporters.NAME` (an extra target). */
+const ownKeyPrefix = (name: string, prefix: string): { keyPrefix?: string } => (prefix === `exporters.${name}` ? {} : { keyPrefix: prefix });
+
 /** An exporter that gets a transport probe (tcp) or none. */
 function otherExporter(input: ExporterInput, kind: ExporterKind, sources: ValueSource[], blocking: ValueSource | undefined): ExporterSpec {
   const prefix = formatPath(input.path);
@@ -151,6 +154,7 @@ function otherExporter(input: ExporterInput, kind: ExporterKind, sources: ValueS
     headers: {},
     timeoutMs: PROTOCOLS.none.defaultTimeoutMs,
     source: input.source,
+    ...ownKeyPrefix(input.name, prefix),
     secrets,
     ...(input.signals ? { signals: [...input.signals] } : {}),
     valueSources: sources,
@@ -290,6 +294,7 @@ function otlpExporter(
     timeoutMs: readTimeout(input, protocol, `${prefix}.timeout`, secrets),
     proxyUrl,
     source: input.source,
+    ...ownKeyPrefix(input.name, prefix),
     // longest first: redacting "tok" before "user:tok en" would leave "user:[REDACTED] en" and the rest shown
     secrets: [...new Set(secrets)].sort((a, b) => b.length - a.length),
     configProblems: [],

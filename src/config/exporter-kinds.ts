@@ -61,7 +61,11 @@ export const EXPORTER_KINDS: readonly ExporterKind[] = Object.freeze([
     form: 'grpc',
     why: 'OTel Arrow streams: DNS, TCP and TLS are probed, no stream is opened',
   },
-  { types: ['loadbalancing'], protocol: 'none', why: 'it sends to the backends its resolver finds, which the collector alone knows' },
+  {
+    types: ['loadbalancing'],
+    protocol: 'none',
+    why: 'it sends to the backends its resolver finds; to have each probed, list them under probe.extra_targets as otlp_grpc targets',
+  },
   { types: ['file'], protocol: 'none', why: 'it writes to a local file' },
   { types: ['debug', 'logging'], protocol: 'none', why: "it writes to the collector's own log" },
   { types: ['nop'], protocol: 'none', why: 'it discards everything' },

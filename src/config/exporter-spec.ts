@@ -113,6 +113,8 @@ export interface ExporterSpec {
   readonly proxyUrl?: string;
   /** the file the exporter was read from (the last one that defined it) */
   readonly source: string;
+  /** where its keys are written when that is not `exporters.NAME`: `probe.extra_targets[i]` for an extra target */
+  readonly keyPrefix?: string;
   /** values that must never be shown: header values, tokens, passwords, proxy credentials */
   readonly secrets: readonly string[];
   /** credentials an authenticator fetches or computes per request; absent when static or none */

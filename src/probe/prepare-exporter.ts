@@ -143,6 +143,8 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
       fixedProxy,
       baseFacts: Object.freeze({
         exporter: spec.name,
+        // where a fix points: `probe.extra_targets[i]` for an extra target (else exporters.NAME)
+        ...(spec.keyPrefix !== undefined ? { prefix: spec.keyPrefix } : {}),
         // a unix socket is named by its path (its authority is grpc-go's `localhost`)
         endpoint: endpoint.socketPath !== undefined ? endpoint.url : endpoint.authority,
         url: ENDPOINT_FORMS[formOf(spec)].shownAs === 'url' || endpoint.socketPath !== undefined ? endpoint.url : endpoint.authority,

@@ -13,12 +13,13 @@ export const s = (v: Facts[string], fallback = '?'): string =>
 export const exporter = (f: Facts): string => `exporter "${s(f.exporter)}"`;
 
 /**
- * `exporters.NAME.KEY`: the config key to change, as written in the collector's config. For the
+ * `exporters.NAME.KEY`: the config key to change, as written in the collector's config, or in
+ * otel-sentinel's for an extra target (`probe.extra_targets[i].KEY`, fact `prefix`). For the
  * endpoint that is the key that holds the URL probed: a per-signal `*_endpoint` when it is set, and
  * for an exporter that is not OTLP its own endpoint key (`brokers[0]`, `endpoints[0]`).
  */
 export const key = (f: Facts, sub: string): string =>
-  `exporters.${s(f.exporter)}.${sub === 'endpoint' && f.endpoint_key ? s(f.endpoint_key) : sub}`;
+  `${s(f.prefix, `exporters.${s(f.exporter)}`)}.${sub === 'endpoint' && f.endpoint_key ? s(f.endpoint_key) : sub}`;
 
 /** " through proxy http://proxy:3128 (from HTTPS_PROXY)", or nothing when direct. */
 export const via = (f: Facts): string =>
