@@ -21,10 +21,24 @@ export interface StaticCheckContext {
 
 const shownEndpoint = (spec: ExporterSpec): string => endpointKeyOf(spec).shown;
 
+/** The endpoint keys of a spec: where a URL or address to send to can be written. */
+const ENDPOINT_KEYS = new Set(['endpoint', 'traces_endpoint', 'metrics_endpoint', 'logs_endpoint']);
+
+/**
+ * An endpoint key written as a reference to a variable that is not set: the exporter has no
+ * endpoint because of it, which is what to say rather than that none is written.
+ */
+const unsetEndpoint = (spec: ExporterSpec) =>
+  spec.valueSources?.find((v) => v.from === 'unset' && (ENDPOINT_KEYS.has(v.key) || v.key === spec.endpointKey));
+
 function endpointProblems(spec: ExporterSpec, ctx: StaticCheckContext): Problem[] {
   const key = endpointKeyOf(spec).key;
   const r = resolveEndpoint(spec);
-  if (!r.ok) return [problem(r.reason, { ...ctx.where, key, detail: r.detail })];
+  if (!r.ok) {
+    const unset = r.reason === 'missing_endpoint' ? unsetEndpoint(spec) : undefined;
+    if (unset) return [problem(r.reason, { ...ctx.where, key: unset.key, detail: `it is written as ${unset.reference}, and that variable is not set, so the value is empty` })];
+    return [problem(r.reason, { ...ctx.where, key, detail: r.detail })];
+  }
   const out: Problem[] = [];
   const facts = { ...ctx.where, endpoint: shownEndpoint(spec), port: r.endpoint.port };
   const traits = PROTOCOLS[spec.protocol];

@@ -212,6 +212,35 @@ service:
   t.end();
 });
 
+t.test('an endpoint written as a variable that is not set: missing_endpoint names the key and the reference', async (t) => {
+  const f = write(`
+exporters:
+  otlphttp/tenant: { traces_endpoint: "\${env:TENANT_URL}" }
+  otlp/tempo: { endpoint: "\${env:TEMPO_ENDPOINT}", tls: { insecure: true } }
+  otlphttp/fallback: { endpoint: "http://tempo:4318", traces_endpoint: "\${env:TENANT_URL}" }
+  otlp/plain: {}
+${PIPE('otlphttp/tenant, otlp/tempo, otlphttp/fallback, otlp/plain')}`);
+  const m = read([f], {});
+  const first = (name: string) => byName(m.exporters, name).configProblems[0];
+  t.match(first('otlphttp/tenant'), {
+    reason: 'missing_endpoint',
+    message: `exporter "otlphttp/tenant" has no traces_endpoint (in ${f}): it is written as \${env:TENANT_URL}, and that variable is not set, so the value is empty`,
+    fix: /^Set exporters\.otlphttp\/tenant\.traces_endpoint: .*the full URL, e\.g\. "https:\/\/tempo:4318\/v1\/traces"/,
+  });
+  t.match(first('otlp/tempo'), {
+    reason: 'missing_endpoint',
+    message: `exporter "otlp/tempo" has no endpoint (in ${f}): it is written as \${env:TEMPO_ENDPOINT}, and that variable is not set, so the value is empty`,
+    fix: /^Set exporters\.otlp\/tempo\.endpoint: /,
+  });
+  // the collector falls back to endpoint + /v1/traces: nothing is missing
+  t.notOk(reasons(byName(m.exporters, 'otlphttp/fallback')).includes('missing_endpoint'), 'an empty traces_endpoint beside an endpoint is not missing');
+  // written as nothing at all: as before
+  t.match(first('otlp/plain'), { reason: 'missing_endpoint', message: /has no endpoint \(in .*\): no endpoint is set$/ });
+  const set = read([f], { TENANT_URL: 'https://tenant:4318/v1/traces', TEMPO_ENDPOINT: 'tempo:4317' });
+  t.notOk(reasons(byName(set.exporters, 'otlphttp/tenant')).includes('missing_endpoint'), 'set: no missing endpoint');
+  t.notOk(reasons(byName(set.exporters, 'otlp/tempo')).includes('missing_endpoint'), 'set: no missing endpoint');
+});
+
 t.test('static problems, one by one', async (t) => {
   const { dir, ca } = testCerts();
   const now = Date.now();

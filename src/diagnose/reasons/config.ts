@@ -24,7 +24,7 @@ export const configReasons = {
     summary: 'The exporter has no endpoint to send to.',
     message: (f) => `${exporter(f)} has no ${s(f.key, 'endpoint')}${inFile(f)}: ${s(f.detail, 'no endpoint is set')}`,
     fix: (f) =>
-      `Set ${fullKey(f)}: host:port (e.g. "tempo:4317") for a gRPC exporter, a base URL (e.g. "https://tempo:4318") for an HTTP one; if it comes from an environment variable, set that variable in the collector's environment`,
+      `Set ${fullKey(f)}: host:port (e.g. "tempo:4317") for a gRPC exporter, a base URL (e.g. "https://tempo:4318") for an HTTP one (a per-signal key such as traces_endpoint takes the full URL, e.g. "https://tempo:4318/v1/traces"); if it comes from an environment variable, set that variable in the collector's environment`,
   },
   invalid_endpoint: {
     cause: 'endpoint',
