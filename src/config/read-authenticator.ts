@@ -12,7 +12,7 @@ export interface AuthenticatorResult {
   readonly headers: Readonly<Record<string, string>>;
   readonly secrets: readonly string[];
   readonly findings: readonly Finding[];
-  /** header names whose value the collector takes from the incoming request (not probeable) */
+  /** header names whose value the collector takes from the incoming request (the probe sends their default, if any) */
   readonly fromContext: readonly string[];
   /** credentials the collector fetches or computes per request: an OAuth2 token, or none the probe can make */
   readonly dynamic?: DynamicAuth;
@@ -116,15 +116,18 @@ function headersSetter(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult
       return;
     }
     // from_context comes from the incoming request's metadata: the probe can only use default_value.
+    fromContext.push(key);
     const fallback = text(child(h, 'default_value'));
     if (fallback !== undefined && fallback !== '') {
       setKey(headers, key, fallback);
       secrets.push(...headerSecrets(key, fallback));
-    } else {
-      fromContext.push(key);
     }
   });
-  return { headers, secrets, findings, fromContext };
+  if (fromContext.length === 0) return { headers, secrets, findings, fromContext };
+  // The collector sends these with what each request brings (a tenant, a token), the default only
+  // when a request brings none: a backend that refuses the probe says nothing of the exports.
+  const detail = `${fromContext.join(', ')} from each request's context, which the probe does not have`;
+  return { headers, secrets, findings, fromContext, dynamic: { kind: 'unverifiable', id: input.id, type: 'headers_setter', detail } };
 }
 
 /** A string key or the first non-empty line of its `_file` twin (the file wins, as in the extension). */
