@@ -30,7 +30,7 @@ export function fails(d: Diagnosis, failOn: Command['failOn']): boolean {
 export async function runCheck(cmd: Command, io: Io, opts: CheckOptions = {}): Promise<number> {
   // --no-collector: no process is looked for, so its environment is ours and nothing is inspected
   const collector = cmd.noCollector
-    ? { locate: async () => null, read: async () => NOTHING_READ }
+    ? { locate: async () => null, read: async () => NOTHING_READ, ownEnvironment: true }
     : createCollectorWatcher({ procRoot: opts.procRoot });
   const loaded = await loadAll(cmd.flags, collector, io.env);
   let model = loaded.model;

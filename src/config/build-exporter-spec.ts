@@ -111,12 +111,17 @@ function valueSources(input: ExporterInput): ValueSource[] {
   return out;
 }
 
+/** `${env:NAME}` or `${NAME}`: a variable, not a file or another scheme. */
+const ENV_REFERENCE = /^\$\{(?:env:)?[A-Za-z_][A-Za-z0-9_]*(?::-[\s\S]*)?\}$/;
+
 /** How a note says that a referenced value is not known here: unreadable, or over its size limit. */
 function notRead(input: ExporterInput, reference: string): string {
   const why = (input.unresolved ?? []).find((u) => u.reference === reference && u.why !== undefined)?.why;
-  return why === undefined
-    ? 'which otel-sentinel cannot read here (the collector may)'
-    : `which otel-sentinel does not read: the file ${why} for a referenced file`;
+  if (why !== undefined) return `which otel-sentinel does not read: the file ${why} for a referenced file`;
+  if (ENV_REFERENCE.test(reference)) {
+    return "a variable otel-sentinel's environment lacks and the collector's may hold (the collector's environment could not be read)";
+  }
+  return 'which otel-sentinel cannot read here (the collector may)';
 }
 
 /** The signal a probe exports: the first the pipelines carry (traces, metrics, logs). */

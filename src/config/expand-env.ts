@@ -112,6 +112,17 @@ interface Sink {
   refs: EnvReference[];
   unsupported: UnsupportedReference[];
   files: FileReference[];
+  /** a variable missing from `env` without a default is not known here: left as written (see ExpandOptions) */
+  unknownUnset?: boolean;
+}
+
+export interface ExpandOptions {
+  /**
+   * `env` is not the whole environment the collector resolves against (its own could not be read):
+   * a variable missing from it, without a `:-default`, is left as written and listed as unsupported,
+   * as an unreadable file is, instead of expanding to "" as an unset variable does.
+   */
+  readonly unknownUnset?: boolean;
 }
 
 /** What reading a `${file:PATH}` reference gave: its content, or nothing (and why, when known). */
@@ -173,6 +184,10 @@ function resolveReference(ref: string, env: Environment, path: TreePath, sink: S
   const own = Object.hasOwn(env, name) ? env[name] : undefined;
   const value = typeof own === 'string' ? own : undefined;
   const set = value !== undefined;
+  if (!set && fallback === undefined && sink.unknownUnset) {
+    sink.unsupported.push({ path, reference: ref });
+    return null;
+  }
   if (!sink.refs.some((r) => r.variable === name && samePath(r.path, path))) {
     sink.refs.push({ path, variable: name, set, defaulted: !set && fallback !== undefined });
   }
@@ -239,8 +254,8 @@ function walk(node: unknown, env: Environment, path: (string | number)[], sink: 
 }
 
 /** Expands every string scalar of a parsed YAML tree (not keys). Throws ExpansionError. */
-export function expandEnv(tree: unknown, env: Environment): Expansion {
-  const sink: Sink = { refs: [], unsupported: [], files: [] };
+export function expandEnv(tree: unknown, env: Environment, opts: ExpandOptions = {}): Expansion {
+  const sink: Sink = { refs: [], unsupported: [], files: [], ...(opts.unknownUnset ? { unknownUnset: true } : {}) };
   const value = walk(tree, env, [], sink);
   return { value, references: sink.refs, unsupported: sink.unsupported, files: sink.files };
 }

@@ -7,6 +7,11 @@ import { readCollectorConfig } from './read-collector-config.js';
 /** Finds the collector process, for its environment. */
 export interface CollectorLocator {
   locate(config: SentinelConfig): Promise<{ pid: number; env: Record<string, string> | null } | null>;
+  /**
+   * true: no collector is looked for and otel-sentinel's own environment is the one to check
+   * (`check --no-collector`), so a variable unset here is unset
+   */
+  readonly ownEnvironment?: boolean;
 }
 
 export interface Loaded {
@@ -42,7 +47,10 @@ export async function loadAll(flags: CommonFlags, locator: CollectorLocator, own
       collectorPid = found.pid;
     }
   }
-  const model = readCollectorConfig({ files: config.collector.configFiles, env, collectorEnv, sentinel: config });
+  // The collector's environment counts but was not read (no process found yet, or its environ not
+  // readable): a variable we lack may well be set there, so it cannot be checked rather than unset.
+  const collectorEnvUnknown = config.collector.useProcessEnvironment && collectorEnv === null && locator.ownEnvironment !== true;
+  const model = readCollectorConfig({ files: config.collector.configFiles, env, collectorEnv, collectorEnvUnknown, sentinel: config });
   // a `${file:}` value read from a file changes with it, as the collector's file provider sees it;
   // so do an exporter's TLS files: a rotated CA or client certificate is probed with at once
   const tlsFiles = model.exporters.flatMap((e) => [e.tls.caFile, e.tls.certFile, e.tls.keyFile]).filter((f): f is string => typeof f === 'string' && f !== '');

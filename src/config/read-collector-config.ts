@@ -35,6 +35,11 @@ export interface ReadCollectorConfigOptions {
    * otel-sentinel's); absent or null: every variable is otel-sentinel's own
    */
   readonly collectorEnv?: Environment | null;
+  /**
+   * the collector's environment is the one that counts but could not be read: a variable `env`
+   * lacks (without a default) cannot be checked, and is never reported as unset
+   */
+  readonly collectorEnvUnknown?: boolean;
   readonly sentinel: SentinelConfig;
   /** the clock, for client certificate expiry; defaults to Date.now() */
   readonly now?: number;
@@ -121,7 +126,7 @@ export function readCollectorConfig(opts: ReadCollectorConfigOptions): Collector
   if (docs.length > 0) {
     const merged = mergeConfigs(docs);
     try {
-      const expansion = expandEnv(merged, opts.env);
+      const expansion = expandEnv(merged, opts.env, { unknownUnset: opts.collectorEnvUnknown === true });
       collector = expansion.value as Raw;
       references = expansion.references;
       unresolved = expansion.unsupported;
@@ -194,7 +199,7 @@ export function readCollectorConfig(opts: ReadCollectorConfigOptions): Collector
     const path = ['probe', 'extra_targets', i];
     let expansion;
     try {
-      expansion = expandEnv(raw, opts.env);
+      expansion = expandEnv(raw, opts.env, { unknownUnset: opts.collectorEnvUnknown === true });
     } catch (err) {
       if (!(err instanceof ExpansionError)) throw err;
       throw new ConfigError(sentinelFile, formatPath([...path, ...err.path]), err.detail);
