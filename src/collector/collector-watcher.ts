@@ -235,7 +235,7 @@ export function createCollectorWatcher(opts: CollectorWatcherOptions = {}): Coll
     if (rss.ok) report.rss_bytes = rss.bytes;
     else if (isPermissionCode(rss.code)) unreadable.push({ what: `/proc/${pid}/status`, code: rss.code, lost: 'resident memory' });
     if (state.envCode !== null && isPermissionCode(state.envCode) && config.collector.useProcessEnvironment) {
-      unreadable.push({ what: `/proc/${pid}/environ`, code: state.envCode, lost: "the collector's environment (${env:X} references and HTTP(S)_PROXY/NO_PROXY are resolved from otel-sentinel's own environment instead)" });
+      unreadable.push({ what: `/proc/${pid}/environ`, code: state.envCode, lost: "the collector's environment (${env:X} references and HTTP(S)_PROXY/NO_PROXY are resolved from otel-sentinel's own environment instead; a variable it lacks cannot be checked)" });
     }
     if (!cg.ok) readings.cgroupUnavailable = cg.why.detail;
 
