@@ -298,6 +298,7 @@ function otlpExporter(
     compression: opt(child(block, 'compression')),
     timeoutMs: readTimeout(input, protocol, `${prefix}.timeout`, secrets),
     proxyUrl,
+    ...(protocol === 'grpc' && opt(child(block, 'authority')) ? { authority: opt(child(block, 'authority')) } : {}),
     source: input.source,
     ...ownKeyPrefix(input.name, prefix),
     // longest first: redacting "tok" before "user:tok en" would leave "user:[REDACTED] en" and the rest shown

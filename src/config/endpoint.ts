@@ -47,6 +47,16 @@ function splitHostPort(hostPort: string): { host: string; port: string | undefin
   return { host: hostPort.slice(0, colon), port: hostPort.slice(colon + 1) };
 }
 
+/**
+ * The name grpc-go checks a server certificate against for a channel authority (the exporter's
+ * `authority`, else `tls.server_name_override`): its host when it is `host:port` (net.SplitHostPort),
+ * else the whole of it.
+ */
+export function authorityHost(authority: string): string {
+  const hp = splitHostPort(authority);
+  return hp && hp.port !== undefined ? hp.host : authority;
+}
+
 function parsePort(raw: string | undefined, fallback: number): number | null {
   if (raw === undefined) return fallback;
   if (!/^\d{1,5}$/.test(raw)) return null;

@@ -111,6 +111,8 @@ export interface ExporterSpec {
   readonly timeoutMs: number;
   /** otlphttp `proxy_url` */
   readonly proxyUrl?: string;
+  /** otlp (gRPC) `authority`: the channel's :authority, and the name its certificate is checked against */
+  readonly authority?: string;
   /** the file the exporter was read from (the last one that defined it) */
   readonly source: string;
   /** where its keys are written when that is not `exporters.NAME`: `probe.extra_targets[i]` for an extra target */

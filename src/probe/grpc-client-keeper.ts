@@ -62,7 +62,7 @@ export class GrpcClientKeeper {
       'grpc.enable_http_proxy': 0,
       // Nothing reads channelz here; without it grpc-js keeps no per-call trace and counters.
       'grpc.enable_channelz': 0,
-      'grpc.default_authority': prep.endpoint.authority,
+      'grpc.default_authority': prep.grpcAuthority,
       'grpc.primary_user_agent': 'otel-sentinel',
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 1000,

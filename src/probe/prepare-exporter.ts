@@ -2,7 +2,7 @@ import { createSecureContext, type SecureContext, type SecureVersion } from 'nod
 import { isIP } from 'node:net';
 import { gzipSync, deflateSync } from 'node:zlib';
 import type { ExporterSpec } from '../config/exporter-spec.js';
-import { endpointKeyOf, resolveEndpoint, type ResolvedEndpoint } from '../config/endpoint.js';
+import { authorityHost, endpointKeyOf, resolveEndpoint, type ResolvedEndpoint } from '../config/endpoint.js';
 import { contentMemo } from '../config/content-memo.js';
 import { headerSecrets } from '../config/header-secrets.js';
 import { loadTlsMaterial } from '../config/tls-material.js';
@@ -31,6 +31,11 @@ export interface PreparedExporter {
   readonly httpHeaders: Readonly<Record<string, string>>;
   /** HTTP exporters: the export's body, an empty protobuf, compressed as the exporter compresses */
   readonly httpBody: Buffer;
+  /**
+   * gRPC exporters: the channel's :authority, as grpc-go sets it: the exporter's `authority`, else
+   * (over TLS) `tls.server_name_override`, else the endpoint's host:port
+   */
+  readonly grpcAuthority: string;
 }
 
 export interface PreparedTls {
@@ -97,8 +102,11 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
       const code = (err as { code?: string }).code ?? 'unusable';
       return { ok: false, finding: finding('tls_config_invalid', { exporter: spec.name, key: 'tls', detail: `OpenSSL refused the TLS settings (${code})` }) };
     }
+    // grpc-go checks the certificate against the channel's authority: server_name_override, else
+    // the exporter's `authority` (its host), else the endpoint's host
     const override = spec.tls.serverNameOverride?.trim();
-    const checkName = override || endpoint.host;
+    const authority = spec.protocol === 'grpc' ? spec.authority?.trim() : undefined;
+    const checkName = override || (authority ? authorityHost(authority) : '') || endpoint.host;
     tls = {
       secureContext,
       noCertContext,
@@ -160,6 +168,7 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
       secrets: Object.freeze(secrets.filter((x) => x.length >= 4)),
       httpHeaders: Object.freeze(httpHeaders),
       httpBody: body,
+      grpcAuthority: spec.authority?.trim() || (tls ? spec.tls.serverNameOverride?.trim() : undefined) || endpoint.authority,
     }),
   };
 }
