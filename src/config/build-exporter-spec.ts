@@ -203,6 +203,8 @@ function otherExporter(input: ExporterInput, kind: ExporterKind, sources: ValueS
     endpointForm: kind.form ?? 'url',
     endpointKey: key,
     plainTls: kind.form === 'host_port' && isRaw(tlsBlock) && !flag(child(tlsBlock, 'insecure')),
+    // a gRPC client (otelarrow) checks the certificate against its authority, as an otlp exporter does
+    ...(kind.form === 'grpc' && opt(child(block, 'authority')) ? { authority: opt(child(block, 'authority')) } : {}),
     note: `transport only: ${kind.why}`,
     configProblems: [],
   };

@@ -111,7 +111,7 @@ export interface ExporterSpec {
   readonly timeoutMs: number;
   /** otlphttp `proxy_url` */
   readonly proxyUrl?: string;
-  /** otlp (gRPC) `authority`: the channel's :authority, and the name its certificate is checked against */
+  /** a gRPC client's `authority` (otlp, otelarrow): the channel's :authority, and the name its certificate is checked against */
   readonly authority?: string;
   /** the file the exporter was read from (the last one that defined it) */
   readonly source: string;

@@ -105,7 +105,7 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
     // grpc-go checks the certificate against the channel's authority: server_name_override, else
     // the exporter's `authority` (its host), else the endpoint's host
     const override = spec.tls.serverNameOverride?.trim();
-    const authority = spec.protocol === 'grpc' ? spec.authority?.trim() : undefined;
+    const authority = spec.authority?.trim();
     const checkName = override || (authority ? authorityHost(authority) : '') || endpoint.host;
     tls = {
       secureContext,

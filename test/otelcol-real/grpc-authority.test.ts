@@ -62,6 +62,7 @@ t.test("authority: the :authority sent and the name the certificate is checked a
     'otlp/override': await grpcOk(named),
     'otlp/h2c-authority': await grpcOk(),
     'otlp/h2c': await grpcOk(),
+    'otelarrow/authority': await grpcOk(named),
   };
   t.teardown(() => Promise.all(Object.values(servers).map((s) => new Promise<void>((r) => s.server.close(() => r())))));
   const tls = { ca_file: ca.certFile };
@@ -73,6 +74,8 @@ t.test("authority: the :authority sent and the name the certificate is checked a
     'otlp/override': { endpoint: at('otlp/override'), tls: { ...tls, server_name_override: 'backend.test' } },
     'otlp/h2c-authority': { endpoint: at('otlp/h2c-authority'), tls: { insecure: true }, authority: 'tenant-a.example' },
     'otlp/h2c': { endpoint: at('otlp/h2c'), tls: { insecure: true } },
+    // a gRPC client too (configgrpc), probed to TLS: its certificate is checked against the authority
+    'otelarrow/authority': { endpoint: at('otelarrow/authority'), tls, authority: 'backend.test' },
   };
   const dir = mkdtempSync(join(tmpdir(), 'grpc-authority-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,6 +103,7 @@ t.test("authority: the :authority sent and the name the certificate is checked a
   t.same(result('otlp/h2c-authority'), { state: 'up', reasons: [] });
   t.equal(servers['otlp/h2c-authority'].seen.authority, 'tenant-a.example', 'plaintext: the authority is sent as written');
   t.equal(servers['otlp/h2c'].seen.authority, at('otlp/h2c'), 'without one: the endpoint');
+  t.same(result('otelarrow/authority'), { state: 'up', reasons: [] }, 'otelarrow: the certificate checked against its authority');
 });
 
 t.test('the real collector: by address the export fails on the name, with authority it is sent; check agrees', async (t) => {
