@@ -11,6 +11,7 @@ import t from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { collectorYaml } from '../helpers/collector-yaml.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startHttpServer } from '../helpers/servers.js';
 
@@ -33,14 +34,10 @@ t.test('a variable only the collector may hold: not checked while its environmen
   const collector = join(dir, 'collector.yaml');
   writeFileSync(
     collector,
-    JSON.stringify({
-      receivers: { otlp: { protocols: { grpc: {} } } },
-      exporters: {
-        'otlphttp/token': { endpoint: `http://127.0.0.1:${backend.port}`, headers: { authorization: `Bearer \${env:${TOKEN_VAR}}` } },
-        'otlp/endpoint': { endpoint: `\${env:${ENDPOINT_VAR}}`, tls: { insecure: true } },
-        'otlphttp/plain': { endpoint: `http://127.0.0.1:${backend.port}`, headers: { authorization: 'Bearer the-token' } },
-      },
-      service: { pipelines: { traces: { receivers: ['otlp'], exporters: ['otlphttp/token', 'otlp/endpoint', 'otlphttp/plain'] } } },
+    collectorYaml({
+      'otlphttp/token': { endpoint: `http://127.0.0.1:${backend.port}`, headers: { authorization: `Bearer \${env:${TOKEN_VAR}}` } },
+      'otlp/endpoint': { endpoint: `\${env:${ENDPOINT_VAR}}`, tls: { insecure: true } },
+      'otlphttp/plain': { endpoint: `http://127.0.0.1:${backend.port}`, headers: { authorization: 'Bearer the-token' } },
     }),
   );
   const sentinel = (name: string, lines: string[]): string => {

@@ -13,6 +13,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { collectorYaml } from '../helpers/collector-yaml.js';
 import { runCli } from '../helpers/run-cli.js';
 
 interface Entry {
@@ -50,23 +51,13 @@ t.test('a refusal of a header the request context supplies is a warning; of a st
     'otlphttp/static': { endpoint, auth: { authenticator: 'headers_setter/static' } },
   };
   const collector = join(dir, 'collector.yaml');
-  writeFileSync(
-    collector,
-    JSON.stringify({
-      extensions: {
-        'headers_setter/context': setter({ from_context: 'tenant' }),
-        'headers_setter/wrong-default': setter({ from_context: 'tenant', default_value: 'nobody' }),
-        'headers_setter/right-default': setter({ from_context: 'tenant', default_value: 'acme' }),
-        'headers_setter/static': setter({ value: 'nobody' }),
-      },
-      receivers: { otlp: { protocols: { grpc: {} } } },
-      exporters,
-      service: {
-        extensions: ['headers_setter/context', 'headers_setter/wrong-default', 'headers_setter/right-default', 'headers_setter/static'],
-        pipelines: { traces: { receivers: ['otlp'], exporters: Object.keys(exporters) } },
-      },
-    }),
-  );
+  const extensions = {
+    'headers_setter/context': setter({ from_context: 'tenant' }),
+    'headers_setter/wrong-default': setter({ from_context: 'tenant', default_value: 'nobody' }),
+    'headers_setter/right-default': setter({ from_context: 'tenant', default_value: 'acme' }),
+    'headers_setter/static': setter({ value: 'nobody' }),
+  };
+  writeFileSync(collector, collectorYaml(exporters, { extensions, service: { extensions: Object.keys(extensions) } }));
   const run = await runCli(['check', '--no-collector', '--json', '--collector-config', collector]);
   t.equal(run.code, 1, `the static header's refusal is a problem; stderr: ${run.stderr}`);
   const byName = new Map((JSON.parse(run.stdout) as { exporters: Entry[] }).exporters.map((e) => [e.name, e]));

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueServerCert, testCerts } from '../helpers/certs.js';
 import { startCollector } from '../helpers/collector/collector-process.js';
+import { collectorYaml } from '../helpers/collector-yaml.js';
 import { startSpanLoad } from '../helpers/collector/span-load.js';
 import { waitFor } from '../helpers/e2e/wait-for.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -80,14 +81,7 @@ t.test("authority: the :authority sent and the name the certificate is checked a
   const dir = mkdtempSync(join(tmpdir(), 'grpc-authority-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const collector = join(dir, 'collector.yaml');
-  writeFileSync(
-    collector,
-    JSON.stringify({
-      receivers: { otlp: { protocols: { grpc: {} } } },
-      exporters,
-      service: { pipelines: { traces: { receivers: ['otlp'], exporters: Object.keys(exporters) } } },
-    }),
-  );
+  writeFileSync(collector, collectorYaml(exporters));
   const run = await runCli(['check', '--no-collector', '--json', '--collector-config', collector]);
   t.not(run.code, 2, run.stderr);
   const byName = new Map((JSON.parse(run.stdout) as { exporters: Entry[] }).exporters.map((e) => [e.name, e]));
