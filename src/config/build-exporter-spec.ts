@@ -61,6 +61,7 @@ function readTls(block: unknown): TlsSettings {
     keyPem: opt(child(t, 'key_pem')),
     serverNameOverride: opt(child(t, 'server_name_override')),
     minVersion: opt(child(t, 'min_version')),
+    ...(flag(child(t, 'include_system_ca_certs_pool')) ? { includeSystemCaCertsPool: true } : {}),
   };
 }
 

@@ -13,6 +13,8 @@ export interface TlsSettings {
   readonly serverNameOverride?: string;
   /** "1.0" .. "1.3", as in the collector's config */
   readonly minVersion?: string;
+  /** `include_system_ca_certs_pool`: the CA is trusted beside the system's roots, not instead of them */
+  readonly includeSystemCaCertsPool?: boolean;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ExporterSpec } from '../config/exporter-spec.js';
 import { authorityHost, endpointKeyOf, resolveEndpoint, type ResolvedEndpoint } from '../config/endpoint.js';
 import { contentMemo } from '../config/content-memo.js';
 import { headerSecrets } from '../config/header-secrets.js';
+import { systemRoots } from '../config/system-roots.js';
 import { loadTlsMaterial } from '../config/tls-material.js';
 import { ENDPOINT_FORMS, formOf, PROTOCOLS } from '../config/protocols.js';
 import type { Facts } from '../facts.js';
@@ -65,8 +66,11 @@ const MIN_VERSION: Readonly<Record<string, SecureVersion>> = {
  * client contexts cache no sessions, so every probe still makes a full handshake.
  */
 const contexts = contentMemo<SecureContext>();
-const contextFor = (ca: string | undefined, cert: string | undefined, key: string | undefined, minVersion: SecureVersion): SecureContext =>
-  contexts([ca, cert, key, minVersion], () => createSecureContext({ ca, cert, key, minVersion }));
+const contextFor = (ca: string | undefined, cert: string | undefined, key: string | undefined, minVersion: SecureVersion, withSystemRoots: boolean): SecureContext =>
+  // configtls: with include_system_ca_certs_pool the CA joins the system's roots (read once per process)
+  contexts([withSystemRoots ? 'system roots and' : undefined, ca, cert, key, minVersion], () =>
+    createSecureContext({ ca: withSystemRoots && ca !== undefined ? [...systemRoots(), ca] : ca, cert, key, minVersion }),
+  );
 
 const finding = (reason: Unprepared['reason'], facts: Facts): Unprepared => ({ reason, facts });
 
@@ -96,8 +100,9 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
     let secureContext;
     let noCertContext;
     try {
-      secureContext = contextFor(m.ca, m.cert, m.key, minVersion);
-      if (m.cert) noCertContext = contextFor(m.ca, undefined, undefined, minVersion);
+      const withSystemRoots = spec.tls.includeSystemCaCertsPool === true;
+      secureContext = contextFor(m.ca, m.cert, m.key, minVersion, withSystemRoots);
+      if (m.cert) noCertContext = contextFor(m.ca, undefined, undefined, minVersion, withSystemRoots);
     } catch (err) {
       const code = (err as { code?: string }).code ?? 'unusable';
       return { ok: false, finding: finding('tls_config_invalid', { exporter: spec.name, key: 'tls', detail: `OpenSSL refused the TLS settings (${code})` }) };
