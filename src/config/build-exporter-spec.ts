@@ -144,6 +144,12 @@ export function buildExporterSpec(input: ExporterInput): ExporterSpec {
   return otlpExporter(input, kind.protocol, sources, signal, unreadable[0]);
 }
 
+/** A gRPC client's `authority`, when it sets one (grpc.WithAuthority). */
+const authorityOf = (block: unknown): { authority?: string } => {
+  const authority = opt(child(block, 'authority'));
+  return authority ? { authority } : {};
+};
+
 /** The spec's `keyPrefix`: set only where the keys are not under `exporters.NAME` (an extra target). */
 const ownKeyPrefix = (name: string, prefix: string): { keyPrefix?: string } => (prefix === `exporters.${name}` ? {} : { keyPrefix: prefix });
 
@@ -205,7 +211,7 @@ function otherExporter(input: ExporterInput, kind: ExporterKind, sources: ValueS
     endpointKey: key,
     plainTls: kind.form === 'host_port' && isRaw(tlsBlock) && !flag(child(tlsBlock, 'insecure')),
     // a gRPC client (otelarrow) checks the certificate against its authority, as an otlp exporter does
-    ...(kind.form === 'grpc' && opt(child(block, 'authority')) ? { authority: opt(child(block, 'authority')) } : {}),
+    ...(kind.form === 'grpc' ? authorityOf(block) : {}),
     note: `transport only: ${kind.why}`,
     configProblems: [],
   };
@@ -301,7 +307,7 @@ function otlpExporter(
     compression: opt(child(block, 'compression')),
     timeoutMs: readTimeout(input, protocol, `${prefix}.timeout`, secrets),
     proxyUrl,
-    ...(protocol === 'grpc' && opt(child(block, 'authority')) ? { authority: opt(child(block, 'authority')) } : {}),
+    ...(protocol === 'grpc' ? authorityOf(block) : {}),
     source: input.source,
     ...ownKeyPrefix(input.name, prefix),
     // longest first: redacting "tok" before "user:tok en" would leave "user:[REDACTED] en" and the rest shown

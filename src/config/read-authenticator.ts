@@ -12,8 +12,6 @@ export interface AuthenticatorResult {
   readonly headers: Readonly<Record<string, string>>;
   readonly secrets: readonly string[];
   readonly findings: readonly Finding[];
-  /** header names whose value the collector takes from the incoming request (the probe sends their default, if any) */
-  readonly fromContext: readonly string[];
   /** credentials the collector fetches or computes per request: an OAuth2 token, or none the probe can make */
   readonly dynamic?: DynamicAuth;
 }
@@ -78,7 +76,6 @@ function bearer(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult {
     headers: token === '' ? {} : { [header]: value },
     secrets: token === '' ? [] : [token, value],
     findings,
-    fromContext: [],
   };
 }
 
@@ -95,13 +92,13 @@ function basic(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult {
     headers: { Authorization: value },
     secrets: [password, pair, value].filter((v) => v !== ''),
     findings,
-    fromContext: [],
   };
 }
 
 function headersSetter(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult {
   const headers: Record<string, string> = {};
   const secrets: string[] = [];
+  // keys whose value the collector takes from each incoming request (the probe sends their default, if any)
   const fromContext: string[] = [];
   const findings: Finding[] = [];
   const list = Array.isArray(cfg.headers) ? cfg.headers : [];
@@ -123,11 +120,11 @@ function headersSetter(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult
       secrets.push(...headerSecrets(key, fallback));
     }
   });
-  if (fromContext.length === 0) return { headers, secrets, findings, fromContext };
+  if (fromContext.length === 0) return { headers, secrets, findings };
   // The collector sends these with what each request brings (a tenant, a token), the default only
   // when a request brings none: a backend that refuses the probe says nothing of the exports.
   const detail = `${fromContext.join(', ')} from each request's context, which the probe does not have`;
-  return { headers, secrets, findings, fromContext, dynamic: { kind: 'unverifiable', id: input.id, type: 'headers_setter', detail } };
+  return { headers, secrets, findings, dynamic: { kind: 'unverifiable', id: input.id, type: 'headers_setter', detail } };
 }
 
 /** A string key or the first non-empty line of its `_file` twin (the file wins, as in the extension). */
@@ -178,7 +175,7 @@ function oauth2client(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult 
   const findings: Finding[] = [];
   const grant = text(cfg.grant_type) ?? '';
   if (grant !== '' && grant !== 'client_credentials') {
-    return { headers: {}, secrets: [], findings, fromContext: [], dynamic: { kind: 'unverifiable', id: input.id, type: 'oauth2client', detail: `grant_type ${grant}` } };
+    return { headers: {}, secrets: [], findings, dynamic: { kind: 'unverifiable', id: input.id, type: 'oauth2client', detail: `grant_type ${grant}` } };
   }
   const clientId = valueOrFile(input, cfg, 'client_id', findings);
   const clientSecret = valueOrFile(input, cfg, 'client_secret', findings);
@@ -203,7 +200,6 @@ function oauth2client(input: AuthenticatorInput, cfg: Raw): AuthenticatorResult 
     headers: {},
     secrets: [clientSecret].filter((v) => v !== ''),
     findings,
-    fromContext: [],
     dynamic:
       clientId === '' || clientSecret === '' || tokenUrl === ''
         ? undefined
@@ -235,7 +231,7 @@ const READERS: Readonly<Record<string, (input: AuthenticatorInput, cfg: Raw) => 
  * are computed per request from what the sidecar does not have, so the probe's auth is unverifiable.
  */
 export function readAuthenticator(input: AuthenticatorInput): AuthenticatorResult {
-  const none: AuthenticatorResult = { headers: {}, secrets: [], findings: [], fromContext: [] };
+  const none: AuthenticatorResult = { headers: {}, secrets: [], findings: [] };
   const cfg = child(input.extensions, input.id);
   if (!Object.hasOwn(input.extensions, input.id)) {
     return {

@@ -7,7 +7,7 @@ import { readBoundedTextSync, FILE_LIMITS } from './read-bounded-file.js';
  * Node.js 22.15 and later read the same store through OpenSSL's default locations, which honour
  * SSL_CERT_FILE and SSL_CERT_DIR as Go does. Older Node.js has no such call: the PEM bundle Go would
  * read is read here (SSL_CERT_FILE, else the first of Go's files that exists); an unreadable one
- * gives no roots, so only the exporter's CA is trusted, as before. PEM strings, read once.
+ * gives no roots, so only the exporter's CA is trusted, as before. PEM text, read once.
  */
 let roots: readonly string[] | null = null;
 
@@ -30,8 +30,8 @@ export function systemRoots(env: NodeJS.ProcessEnv = process.env): readonly stri
   const files = env.SSL_CERT_FILE ? [env.SSL_CERT_FILE] : GO_CERT_FILES;
   for (const file of files) {
     try {
-      const text = readBoundedTextSync(file, FILE_LIMITS.tls);
-      return (roots = Object.freeze(text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []));
+      // one string: a TLS context's `ca` takes a bundle of concatenated PEM certificates as it is
+      return (roots = Object.freeze([readBoundedTextSync(file, FILE_LIMITS.tls)]));
     } catch {
       // not there: Go tries the next
     }

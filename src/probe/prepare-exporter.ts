@@ -89,6 +89,9 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
     return { ok: false, finding: finding(resolved.reason, { exporter: spec.name, detail: resolved.detail, key: endpointKey, source: spec.source }) };
   }
   const endpoint = resolved.endpoint;
+  // the names the exporter gives its server, trimmed once: for the certificate and the :authority
+  const override = spec.tls.serverNameOverride?.trim();
+  const authority = spec.authority?.trim();
   let tls: PreparedTls | undefined;
   if (endpoint.tls) {
     const loaded = loadTlsMaterial(spec.tls);
@@ -109,8 +112,6 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
     }
     // grpc-go checks the certificate against the channel's authority: server_name_override, else
     // the exporter's `authority` (its host), else the endpoint's host
-    const override = spec.tls.serverNameOverride?.trim();
-    const authority = spec.authority?.trim();
     const checkName = override || (authority ? authorityHost(authority) : '') || endpoint.host;
     tls = {
       secureContext,
@@ -173,7 +174,7 @@ export function prepareExporter(spec: ExporterSpec): { ok: true; prep: PreparedE
       secrets: Object.freeze(secrets.filter((x) => x.length >= 4)),
       httpHeaders: Object.freeze(httpHeaders),
       httpBody: body,
-      grpcAuthority: spec.authority?.trim() || (tls ? spec.tls.serverNameOverride?.trim() : undefined) || endpoint.authority,
+      grpcAuthority: authority || (tls ? override : undefined) || endpoint.authority,
     }),
   };
 }

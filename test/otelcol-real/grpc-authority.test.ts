@@ -107,19 +107,12 @@ t.test('the real collector: by address the export fails on the name, with author
   const withAuthority = await grpcOk(named);
   t.teardown(() => Promise.all([byAddress, withAuthority].map((s) => new Promise<void>((r) => s.server.close(() => r())))));
   const tls = { ca_file: ca.certFile };
+  // the project's test collector: an OTLP receiver, a telemetry reader, these exporters in one pipeline
   const collector = await startCollector({
-    exporters: {},
-    config: ({ receiverPort, telemetryPort }) => ({
-      receivers: { otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${receiverPort}` } } } },
-      exporters: {
-        'otlp_grpc/by-address': { endpoint: `127.0.0.1:${byAddress.port}`, tls, retry_on_failure: { enabled: false } },
-        'otlp_grpc/authority': { endpoint: `127.0.0.1:${withAuthority.port}`, tls, authority: 'backend.test', retry_on_failure: { enabled: false } },
-      },
-      service: {
-        telemetry: { logs: { level: 'error', encoding: 'json' }, metrics: { level: 'normal', readers: [{ pull: { exporter: { prometheus: { host: '127.0.0.1', port: telemetryPort } } } }] } },
-        pipelines: { traces: { receivers: ['otlp'], exporters: ['otlp_grpc/by-address', 'otlp_grpc/authority'] } },
-      },
-    }),
+    exporters: {
+      'otlp_grpc/by-address': { endpoint: `127.0.0.1:${byAddress.port}`, tls, retry_on_failure: { enabled: false } },
+      'otlp_grpc/authority': { endpoint: `127.0.0.1:${withAuthority.port}`, tls, authority: 'backend.test', retry_on_failure: { enabled: false } },
+    },
   });
   t.teardown(() => collector.stop());
   const load = startSpanLoad({ port: collector.receiverPort, spansPerRequest: 1, intervalMs: 200 });

@@ -29,24 +29,17 @@ t.test('the CA beside the system roots: the collector sends, and check says up; 
   const withSystem = await startGrpcServer({ tls });
   const caOnly = await startGrpcServer({ tls });
   t.teardown(() => Promise.all([withSystem.close(), caOnly.close()]));
+  // the project's test collector: an OTLP receiver, a telemetry reader, these exporters in one pipeline
   const collector = await startCollector({
-    exporters: {},
     env,
-    config: ({ receiverPort, telemetryPort }) => ({
-      receivers: { otlp: { protocols: { grpc: { endpoint: `127.0.0.1:${receiverPort}` } } } },
-      exporters: {
-        'otlp_grpc/with-system': {
-          endpoint: `127.0.0.1:${withSystem.port}`,
-          tls: { ca_file: certs.ca.certFile, include_system_ca_certs_pool: true },
-          retry_on_failure: { enabled: false },
-        },
-        'otlp_grpc/ca-only': { endpoint: `127.0.0.1:${caOnly.port}`, tls: { ca_file: certs.ca.certFile }, retry_on_failure: { enabled: false } },
+    exporters: {
+      'otlp_grpc/with-system': {
+        endpoint: `127.0.0.1:${withSystem.port}`,
+        tls: { ca_file: certs.ca.certFile, include_system_ca_certs_pool: true },
+        retry_on_failure: { enabled: false },
       },
-      service: {
-        telemetry: { logs: { level: 'error', encoding: 'json' }, metrics: { level: 'normal', readers: [{ pull: { exporter: { prometheus: { host: '127.0.0.1', port: telemetryPort } } } }] } },
-        pipelines: { traces: { receivers: ['otlp'], exporters: ['otlp_grpc/with-system', 'otlp_grpc/ca-only'] } },
-      },
-    }),
+      'otlp_grpc/ca-only': { endpoint: `127.0.0.1:${caOnly.port}`, tls: { ca_file: certs.ca.certFile }, retry_on_failure: { enabled: false } },
+    },
   });
   t.teardown(() => collector.stop());
   const load = startSpanLoad({ port: collector.receiverPort, spansPerRequest: 1, intervalMs: 200 });
