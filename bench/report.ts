@@ -122,19 +122,13 @@ export function renderReport(r: BenchResults): string {
     abs.push([`${at}: schedule lag p50 / p99`, `${ms(s.lagP50 * 1000, 2)} / ${ms(s.lagP99 * 1000, 2)}`]);
     abs.push([`${at}: probes in ${s.seconds.toFixed(0)} s (failed${several ? ', all runs' : ''})`, `${s.probes} (${s.failed})`]);
   }
-  const sb = r.scaleBlackbox;
-  if (sb) {
-    const at = `blackbox_exporter, ${sb.targets} targets each every ${sb.intervalS} s`;
-    abs.push([`${at}: CPU (% of one core)`, `${sb.cpuPercent.toFixed(2)} %${s ? ` (otel-sentinel ${ratio(s.cpuPercent, sb.cpuPercent)}x)` : ''}`]);
-    abs.push([`${at}: RSS at end / peak`, `${mb(sb.rssBytes)} / ${mb(sb.hwmBytes)}${s ? ` (otel-sentinel's peak ${ratio(s.hwmBytes, sb.hwmBytes)}x)` : ''}`]);
-    abs.push([`${at}: probes in ${sb.seconds.toFixed(0)} s (failed)`, `${sb.probes} (${sb.failed})`]);
-  }
-  const sf = r.scaleFloor;
-  if (sf) {
-    const at = `the Node.js floor, ${sf.targets} targets each every ${sf.intervalS} s`;
-    abs.push([`${at}: CPU (% of one core)`, `${sf.cpuPercent.toFixed(2)} %${s ? ` (otel-sentinel ${ratio(s.cpuPercent, sf.cpuPercent)}x)` : ''}`]);
-    abs.push([`${at}: RSS at end / peak`, `${mb(sf.rssBytes)} / ${mb(sf.hwmBytes)}${s ? ` (otel-sentinel's peak ${ratio(s.hwmBytes, sf.hwmBytes)}x)` : ''}`]);
-    abs.push([`${at}: probes in ${sf.seconds.toFixed(0)} s (failed)`, `${sf.probes} (${sf.failed})`]);
+  // the scale part's baselines, each beside the daemon's figures
+  for (const [who, b] of [['blackbox_exporter', r.scaleBlackbox], ['the Node.js floor', r.scaleFloor]] as const) {
+    if (!b) continue;
+    const at = `${who}, ${b.targets} targets each every ${b.intervalS} s`;
+    abs.push([`${at}: CPU (% of one core)`, `${b.cpuPercent.toFixed(2)} %${s ? ` (otel-sentinel ${ratio(s.cpuPercent, b.cpuPercent)}x)` : ''}`]);
+    abs.push([`${at}: RSS at end / peak`, `${mb(b.rssBytes)} / ${mb(b.hwmBytes)}${s ? ` (otel-sentinel's peak ${ratio(s.hwmBytes, b.hwmBytes)}x)` : ''}`]);
+    abs.push([`${at}: probes in ${b.seconds.toFixed(0)} s (failed)`, `${b.probes} (${b.failed})`]);
   }
   const e = r.endpoints;
   if (e) {

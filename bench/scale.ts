@@ -137,27 +137,34 @@ export async function runScaleBlackbox(kinds: readonly ProbeKind[], o: BenchOpti
   const urls = mixedBlackboxProbes(o.scaleExporters, kinds).map((p) => bb.probeUrl(p.target, p.module));
   const driver = startDriver(urls, o.scaleExporters / SCALE_INTERVAL_S);
   try {
-    await sleep(firstIntervalMs(o));
-    const [a0, s0, e0] = [driver.answered(), driver.succeeded(), driver.errors()];
-    const u0 = readUsage(bb.pid);
-    await sleep(o.scaleS * 1000);
-    const u1 = readUsage(bb.pid);
-    const [a1, s1, e1] = [driver.answered(), driver.succeeded(), driver.errors()];
-    const seconds = (u1.at - u0.at) / 1000;
-    return {
-      targets: o.scaleExporters,
-      intervalS: SCALE_INTERVAL_S,
-      seconds,
-      probes: a1 - a0,
-      failed: a1 - a0 - (s1 - s0) + (e1 - e0),
-      cpuPercent: (cpuBetween(u0, u1) / 1000 / seconds) * 100,
-      rssBytes: u1.rssBytes,
-      hwmBytes: u1.hwmBytes,
-    };
+    // failed: answers that said probe_success 0, and requests that got no answer
+    return await baselineWindow(o, bb.pid, async () => ({ probes: driver.answered(), failed: driver.answered() - driver.succeeded() + driver.errors() }));
   } finally {
     await driver.stop();
     await bb.stop();
   }
+}
+
+/**
+ * A baseline's window, as the daemon's: it starts one interval after the first probes, and counts
+ * the probes done in it (from `counts`, cumulative) and the process's CPU and memory.
+ */
+async function baselineWindow(o: BenchOptions, pid: number, counts: () => Promise<{ probes: number; failed: number }>): Promise<ScaleBaselineResult> {
+  await sleep(firstIntervalMs(o));
+  const [n0, u0] = [await counts(), readUsage(pid)];
+  await sleep(o.scaleS * 1000);
+  const [u1, n1] = [readUsage(pid), await counts()];
+  const seconds = (u1.at - u0.at) / 1000;
+  return {
+    targets: o.scaleExporters,
+    intervalS: SCALE_INTERVAL_S,
+    seconds,
+    probes: n1.probes - n0.probes,
+    failed: n1.failed - n0.failed,
+    cpuPercent: (cpuBetween(u0, u1) / 1000 / seconds) * 100,
+    rssBytes: u1.rssBytes,
+    hwmBytes: u1.hwmBytes,
+  };
 }
 
 /**
@@ -169,21 +176,7 @@ export async function runScaleFloor(kinds: readonly ProbeKind[], o: BenchOptions
   const floor = await startNodeFloor(mixedExporters(o.scaleExporters, kinds).map(floorTargetOf), SCALE_INTERVAL_S * 1000);
   try {
     await floor.waitReady(60_000);
-    await sleep(firstIntervalMs(o));
-    const [n0, u0] = [await floor.stats(), readUsage(floor.pid)];
-    await sleep(o.scaleS * 1000);
-    const [u1, n1] = [readUsage(floor.pid), await floor.stats()];
-    const seconds = (u1.at - u0.at) / 1000;
-    return {
-      targets: o.scaleExporters,
-      intervalS: SCALE_INTERVAL_S,
-      seconds,
-      probes: n1.probes - n0.probes,
-      failed: n1.failed - n0.failed,
-      cpuPercent: (cpuBetween(u0, u1) / 1000 / seconds) * 100,
-      rssBytes: u1.rssBytes,
-      hwmBytes: u1.hwmBytes,
-    };
+    return await baselineWindow(o, floor.pid, () => floor.stats());
   } finally {
     await floor.stop();
   }
